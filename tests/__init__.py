@@ -1,0 +1,1 @@
+"""Tests for the tiktok_live integration and its TikTok LIVE client."""
