@@ -19,9 +19,11 @@ __all__ = [
     "AgeRestrictedError",
     "AlreadyConnectedError",
     "AuthenticatedWebSocketConnectionError",
+    "FailedParseRoomIdError",
     "InitialCursorMissingError",
     "PremiumEndpointError",
     "SignAPIError",
+    "SignAPIKeyInvalidError",
     "SignResponse",
     "SignatureMissingTokensError",
     "SignatureRateLimitError",
@@ -31,6 +33,8 @@ __all__ = [
     "UserOfflineError",
     "WebcastBlocked200Error",
     "WebcastBlockedError",
+    "WebcastConnectionClosedError",
+    "WebcastConnectionError",
     "WebsocketURLMissingError",
 ]
 
@@ -81,6 +85,30 @@ class WebcastBlockedError(TikTokLiveError):
 
 # TikTokLive's historical name for the same class.
 WebcastBlocked200Error = WebcastBlockedError
+
+
+class FailedParseRoomIdError(TikTokLiveError):
+    """Neither the LIVE page nor the room API gave a room id."""
+
+
+class WebcastConnectionError(TikTokLiveError):
+    """TikTok (web, webcast API or push server) could not be reached or understood.
+
+    ``status`` is the HTTP status when TikTok answered with an unexpected one.
+    """
+
+    def __init__(self, *args: object, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(*args)
+
+
+class WebcastConnectionClosedError(WebcastConnectionError):
+    """The push server closed the WebSocket abnormally, or the connection dropped."""
+
+    def __init__(self, code: int | None, reason: str = "") -> None:
+        self.code = code
+        self.reason = reason
+        super().__init__(f"WebSocket closed with code {code}", reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,14 +176,18 @@ class UnexpectedSignatureError(SignAPIError):
     """Signing a URL failed, or its answer could not be understood."""
 
     def __init__(self, *args: object, response: SignResponse | None = None) -> None:
-        super().__init__(SignAPIError.ErrorReason.SIGN_NOT_200, *args, response=response)
+        super().__init__(
+            SignAPIError.ErrorReason.SIGN_NOT_200, *args, response=response
+        )
 
 
 class SignatureMissingTokensError(SignAPIError):
     """A signing answer lacked the signed URL or its tokens."""
 
     def __init__(self, *args: object, response: SignResponse | None = None) -> None:
-        super().__init__(SignAPIError.ErrorReason.EMPTY_PAYLOAD, *args, response=response)
+        super().__init__(
+            SignAPIError.ErrorReason.EMPTY_PAYLOAD, *args, response=response
+        )
 
 
 class PremiumEndpointError(SignAPIError):
@@ -173,8 +205,19 @@ class PremiumEndpointError(SignAPIError):
         )
 
 
+class SignAPIKeyInvalidError(SignAPIError):
+    """The sign server rejected the configured API key (HTTP 401)."""
+
+    def __init__(self, *args: object, response: SignResponse | None = None) -> None:
+        super().__init__(
+            SignAPIError.ErrorReason.SIGN_NOT_200, *args, response=response
+        )
+
+
 class AuthenticatedWebSocketConnectionError(SignAPIError):
     """A TikTok session would be sent to a sign server nobody opted in for."""
 
     def __init__(self, *args: object, response: SignResponse | None = None) -> None:
-        super().__init__(SignAPIError.ErrorReason.AUTHENTICATED_WS, *args, response=response)
+        super().__init__(
+            SignAPIError.ErrorReason.AUTHENTICATED_WS, *args, response=response
+        )

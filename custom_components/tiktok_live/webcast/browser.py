@@ -1,0 +1,183 @@
+"""The browser the client presents itself as, and the query parameters that go with it.
+
+TikTok's web client sends a fixed set of parameters describing the browser on
+every request. One profile is picked per client and used throughout: the sign
+server ties the signed WebSocket URL to the User-Agent it was given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import random
+from urllib.parse import quote
+
+# A few current desktop browsers; TikTok serves the web LIVE page to these.
+_USER_AGENTS = (
+    (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+        "(KHTML, like Gecko) Chrome/147.0.0.0 Safari/537.36",
+        "Win32",
+        "windows",
+    ),
+    (
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
+        "(KHTML, like Gecko) Chrome/147.0.0.0 Safari/537.36",
+        "MacIntel",
+        "mac",
+    ),
+    (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:150.0) Gecko/20100101 Firefox/150.0",
+        "Win32",
+        "windows",
+    ),
+    (
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/26.0 Safari/605.1.15",
+        "MacIntel",
+        "mac",
+    ),
+)
+# (language, browser language, region, time zone)
+_LOCALES = (
+    ("en", "en-GB", "GB", "Europe/London"),
+    ("en", "en-CA", "CA", "America/Toronto"),
+    ("en", "en-AU", "AU", "Australia/Sydney"),
+    ("en", "en-IE", "IE", "Europe/Dublin"),
+    ("en", "en-NZ", "NZ", "Pacific/Auckland"),
+)
+_SCREENS = ((1920, 1080), (2560, 1440), (1536, 864), (1440, 900), (1366, 768))
+
+AID = "1988"
+APP_NAME = "tiktok_web"
+
+
+def encode(value: str) -> str:
+    """Percent-encode a query value completely (no safe characters)."""
+    return quote(value, safe="")
+
+
+def join_query(params: list[tuple[str, str]]) -> str:
+    """Join already-encoded pairs; the result must not be encoded again."""
+    return "&".join(f"{key}={value}" for key, value in params)
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserProfile:
+    """One consistent browser identity."""
+
+    user_agent: str
+    platform: str
+    os: str
+    language: str
+    browser_language: str
+    region: str
+    tz_name: str
+    screen_width: int
+    screen_height: int
+    last_rtt: int
+    history_len: int
+
+    @classmethod
+    def pick(cls) -> BrowserProfile:
+        """A random but self-consistent profile."""
+        user_agent, platform, os_name = random.choice(_USER_AGENTS)
+        language, browser_language, region, tz_name = random.choice(_LOCALES)
+        width, height = random.choice(_SCREENS)
+        return cls(
+            user_agent=user_agent,
+            platform=platform,
+            os=os_name,
+            language=language,
+            browser_language=browser_language,
+            region=region,
+            tz_name=tz_name,
+            screen_width=width,
+            screen_height=height,
+            last_rtt=random.randint(100, 200),
+            history_len=random.randint(4, 14),
+        )
+
+    @property
+    def browser_version(self) -> str:
+        """The User-Agent after "Mozilla/", encoded as TikTok's web client sends it."""
+        return encode(self.user_agent.split("/", 1)[1])
+
+    def web_params(self, *, logged_in: bool) -> list[tuple[str, str]]:
+        """Parameters of TikTok's web API calls (values already encoded)."""
+        return [
+            ("aid", AID),
+            ("app_language", self.language),
+            ("app_name", APP_NAME),
+            ("browser_language", self.browser_language),
+            ("browser_name", "Mozilla"),
+            ("browser_online", "true"),
+            ("browser_platform", self.platform),
+            ("browser_version", self.browser_version),
+            ("cookie_enabled", "true"),
+            ("device_platform", "web_pc"),
+            ("focus_state", "true"),
+            ("from_page", ""),
+            ("history_len", str(self.history_len)),
+            ("is_fullscreen", "false"),
+            ("is_page_visible", "true"),
+            ("screen_height", str(self.screen_height)),
+            ("screen_width", str(self.screen_width)),
+            # TikTok's own client leaves the "/" of the zone unencoded.
+            ("tz_name", self.tz_name),
+            ("channel", APP_NAME),
+            ("data_collection_enabled", "true"),
+            ("os", self.os),
+            ("priority_region", self.region),
+            ("region", self.region),
+            ("user_is_login", "true" if logged_in else "false"),
+            ("webcast_language", self.language),
+            ("msToken", ""),
+            # A fresh device id per request, as TikTok's web client does.
+            ("device_id", str(random.randint(10**19, 10**20 - 1))),
+        ]
+
+    def websocket_params(self) -> list[tuple[str, str]]:
+        """Parameters of the push WebSocket URL (values already encoded)."""
+        return [
+            ("aid", AID),
+            ("app_language", self.language),
+            ("app_name", APP_NAME),
+            ("browser_platform", self.platform),
+            ("browser_language", self.browser_language),
+            ("browser_name", "Mozilla"),
+            ("browser_version", self.browser_version),
+            ("browser_online", "true"),
+            ("cookie_enabled", "true"),
+            ("tz_name", self.tz_name),
+            ("device_platform", "web"),
+            ("identity", "audience"),
+            ("live_id", "12"),
+            ("sup_ws_ds_opt", "1"),
+            ("update_version_code", "2.0.0"),
+            ("version_code", "180800"),
+            ("client_enter", "1"),
+            ("ws_direct", "1"),
+            ("did_rule", "3"),
+            ("webcast_language", self.language),
+            ("screen_height", str(self.screen_height)),
+            ("screen_width", str(self.screen_width)),
+            ("heartbeat_duration", "10000"),
+            ("resp_content_type", "protobuf"),
+            ("history_comment_count", "6"),
+            ("last_rtt", str(self.last_rtt)),
+        ]
+
+    def web_headers(self) -> dict[str, str]:
+        """Headers of TikTok's web client."""
+        return {
+            "User-Agent": self.user_agent,
+            "Accept": "text/html,application/json,application/protobuf",
+            "Accept-Language": f"{self.browser_language},{self.language};q=0.9",
+            "Referer": "https://www.tiktok.com/",
+            "Origin": "https://www.tiktok.com",
+            "Cache-Control": "max-age=0",
+            "Sec-Fetch-Site": "same-site",
+            "Sec-Fetch-Mode": "cors",
+            "Sec-Fetch-Dest": "empty",
+            "Sec-Fetch-Ua-Mobile": "?0",
+        }

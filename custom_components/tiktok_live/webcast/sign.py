@@ -1,0 +1,343 @@
+"""The sign server: it fetches TikTok's first, signed webcast result for us.
+
+Every failure maps to one SignAPIError subclass, checked in a fixed order, and
+none of them can be a KeyError or TypeError from a missing header or field.
+The API key and the TikTok session never appear in a message or a log line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
+import json
+import logging
+import time
+from typing import Any, Final
+
+import aiohttp
+from yarl import URL
+
+from .const import PACKAGE_VERSION
+from .errors import (
+    PremiumEndpointError,
+    SignAPIError,
+    SignAPIKeyInvalidError,
+    SignatureMissingTokensError,
+    SignatureRateLimitError,
+    SignResponse,
+    UnexpectedSignatureError,
+)
+from .proto import webcast_pb2 as pb
+
+_LOGGER = logging.getLogger(__name__)
+
+# Headers that carry credentials are kept out of error snapshots.
+_PRIVATE_HEADERS: Final = frozenset({"set-cookie", "x-set-tt-cookie"})
+DEFAULT_RETRY_AFTER: Final = 60
+# RateLimit-Reset values below this are seconds from now, not a unix time.
+_UNIX_TIME_THRESHOLD: Final = 10**9
+SIGN_CLIENT_ID: Final = "ttlive-python"
+SIGN_USER_AGENT: Final = (
+    f"tiktok-live-homeassistant (TikTokLive-compatible/{PACKAGE_VERSION})"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedFetch:
+    """The first fetch result and the cookies that go with it."""
+
+    result: pb.FetchResult
+    cookies: Mapping[str, str]
+    log_id: str | None
+    agent_id: str | None
+
+
+def _snapshot(response: aiohttp.ClientResponse) -> SignResponse:
+    return SignResponse.from_headers(
+        response.status,
+        {
+            k: v
+            for k, v in response.headers.items()
+            if k.lower() not in _PRIVATE_HEADERS
+        },
+    )
+
+
+def _int_header(headers: Mapping[str, str], name: str) -> int | None:
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        return int(float(value.strip()))
+    except ValueError:
+        return None
+
+
+def _server_message(body: bytes) -> str | None:
+    """The "message" of a JSON error body, if there is one."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if isinstance(data, dict) and isinstance(data.get("message"), str):
+        return str(data["message"])
+    return None
+
+
+def rate_limit_error(
+    headers: Mapping[str, str], body: bytes, response: SignResponse
+) -> SignatureRateLimitError:
+    """Build the 429 error from whatever the server said about when to come back."""
+    retry_after = _int_header(headers, "RateLimit-Remaining")
+    if retry_after is None or retry_after < 0:
+        retry_after = _int_header(headers, "Retry-After")
+    if retry_after is None or retry_after < 0:
+        retry_after = DEFAULT_RETRY_AFTER
+    now = int(time.time())
+    reset = _int_header(headers, "RateLimit-Reset")
+    if reset is None or reset < 0:
+        reset_time = now + retry_after
+    elif reset < _UNIX_TIME_THRESHOLD:
+        reset_time = now + reset
+    else:
+        reset_time = reset
+    label = None
+    try:
+        data = json.loads(body)
+        if isinstance(data, dict) and isinstance(data.get("limit_label"), str):
+            label = data["limit_label"]
+    except ValueError:
+        pass
+    extra = (f"({label})",) if label else ()
+    return SignatureRateLimitError(retry_after, reset_time, *extra, response=response)
+
+
+class SignServer:
+    """Talks to one sign server."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        *,
+        api_key: str | None,
+        timeout: float,
+    ) -> None:
+        """Use ``session`` for every request, with ``timeout`` seconds each."""
+        self._session = session
+        self._base = URL(base_url.rstrip("/"))
+        self._api_key = api_key
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+
+    @property
+    def host(self) -> str:
+        """The sign server's host name."""
+        return self._base.host or ""
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"User-Agent": SIGN_USER_AGENT}
+        if self._api_key:
+            headers["X-Api-Key"] = self._api_key
+        return headers
+
+    async def _request(
+        self, method: str, url: URL, **kwargs: Any
+    ) -> tuple[aiohttp.ClientResponse, bytes]:
+        try:
+            async with self._session.request(
+                method, url, headers=self._headers(), timeout=self._timeout, **kwargs
+            ) as response:
+                return response, await response.read()
+        except (TimeoutError, aiohttp.ClientError, OSError) as err:
+            # The URL is not in the message: it can hold the session id.
+            raise SignAPIError(
+                SignAPIError.ErrorReason.CONNECT_ERROR,
+                f"Could not reach the sign server {self.host}: {type(err).__name__}",
+            ) from None
+
+    def _check_status(
+        self, response: aiohttp.ClientResponse, body: bytes
+    ) -> SignResponse:
+        """Raise for every answer that is not a success, in the documented order."""
+        snapshot = _snapshot(response)
+        status = response.status
+        if status == 429:
+            raise rate_limit_error(response.headers, body, snapshot)
+        if status == 401:
+            if self._api_key:
+                raise SignAPIKeyInvalidError(
+                    "The sign server rejected the API key.", response=snapshot
+                )
+            raise PremiumEndpointError(
+                "The sign server needs an API key for this request.",
+                api_message=_server_message(body),
+                response=snapshot,
+            )
+        if not body:
+            raise SignAPIError(
+                SignAPIError.ErrorReason.EMPTY_PAYLOAD,
+                f"The sign server answered HTTP {status} with an empty body.",
+                response=snapshot,
+            )
+        if status in (402, 403):
+            message = _server_message(body)
+            raise PremiumEndpointError(
+                "The sign server needs a premium API key for this request.",
+                *((message,) if message else ()),
+                api_message=message,
+                response=snapshot,
+            )
+        if status != 200:
+            message = _server_message(body)
+            raise SignAPIError(
+                SignAPIError.ErrorReason.SIGN_NOT_200,
+                f"The sign server answered HTTP {status}.",
+                *((message,) if message else ()),
+                response=snapshot,
+            )
+        return snapshot
+
+    async def fetch(
+        self,
+        *,
+        room_id: str,
+        user_agent: str,
+        session_id: str | None,
+        tt_target_idc: str,
+    ) -> SignedFetch:
+        """GET /webcast/fetch: the first FetchResult plus TikTok cookies."""
+        params = [
+            ("client", SIGN_CLIENT_ID),
+            ("room_id", room_id),
+            ("user_agent", user_agent),
+            ("client_enter", "true"),
+            ("platform", "web"),
+        ]
+        if session_id:
+            params.append(("session_id", session_id))
+        params.append(("tt_target_idc", tt_target_idc))
+        response, body = await self._request(
+            "GET", (self._base / "webcast" / "fetch").with_query(params)
+        )
+        snapshot = self._check_status(response, body)
+        log_id = snapshot.headers.get("X-Request-Id")
+        agent_id = snapshot.headers.get("X-Agent-Id")
+        _LOGGER.debug("Sign server fetch ok (log id %s, agent id %s)", log_id, agent_id)
+        cookies = _parse_cookies(response.headers.get("X-Set-TT-Cookie", ""))
+        if not cookies:
+            raise SignAPIError(
+                SignAPIError.ErrorReason.EMPTY_COOKIES,
+                "The sign server sent no TikTok cookies (X-Set-TT-Cookie).",
+                response=snapshot,
+            )
+        result = pb.FetchResult()
+        try:
+            result.ParseFromString(body)
+        except Exception:  # noqa: BLE001 - protobuf raises DecodeError or worse on junk
+            raise UnexpectedSignatureError(
+                "The sign server's answer is not a webcast fetch result.",
+                response=snapshot,
+            ) from None
+        return SignedFetch(result, cookies, log_id, agent_id)
+
+    async def sign_url(
+        self,
+        url: str,
+        *,
+        method: str,
+        user_agent: str,
+        session_id: str | None,
+        tt_target_idc: str,
+    ) -> str:
+        """POST /webcast/sign_url: TikTok's signatures for an arbitrary URL."""
+        payload: dict[str, Any] = {
+            "url": url,
+            "userAgent": user_agent,
+            "method": method,
+            "type": "xhr",
+        }
+        if session_id:
+            payload["sessionId"] = session_id
+            payload["ttTargetIdc"] = tt_target_idc
+        response, body = await self._request(
+            "POST",
+            (self._base / "webcast" / "sign_url").with_query(
+                {"client": "ttlive-other"}
+            ),
+            json=payload,
+        )
+        snapshot = _snapshot(response)
+        if response.status == 429:
+            raise rate_limit_error(response.headers, body, snapshot)
+        if response.status == 401 and self._api_key:
+            raise SignAPIKeyInvalidError(
+                "The sign server rejected the API key.", response=snapshot
+            )
+        if response.status in (401, 402, 403):
+            raise PremiumEndpointError(
+                "Signing URLs needs a premium API key.",
+                api_message=_server_message(body),
+                response=snapshot,
+            )
+        if response.status != 200:
+            raise UnexpectedSignatureError(
+                "Failed to parse response from signing request.", response=snapshot
+            )
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise UnexpectedSignatureError(
+                "Failed to sign a request due to an error.", response=snapshot
+            ) from None
+        if not isinstance(data, dict):
+            raise UnexpectedSignatureError(
+                "Failed to parse response from signing request.", response=snapshot
+            )
+        if data.get("code") == 403:
+            message = (
+                data.get("message") if isinstance(data.get("message"), str) else None
+            )
+            raise PremiumEndpointError(
+                "Signing URLs needs a premium API key.",
+                api_message=message,
+                response=snapshot,
+            )
+        signed = data.get("response")
+        signed_url = signed.get("signedUrl") if isinstance(signed, dict) else None
+        if (
+            not isinstance(signed_url, str)
+            or not signed_url
+            or "msToken" not in signed_url
+        ):
+            raise SignatureMissingTokensError(
+                "The sign server's answer lacks a signed URL with its tokens.",
+                response=snapshot,
+            )
+        return signed_url
+
+    async def rate_limits(self) -> dict[str, Any]:
+        """GET /webcast/rate_limits: this key's (or address's) limits; checks the key."""
+        response, body = await self._request(
+            "GET", self._base / "webcast" / "rate_limits"
+        )
+        snapshot = self._check_status(response, body)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise UnexpectedSignatureError(
+                "The sign server's rate limits are not JSON.", response=snapshot
+            ) from None
+        return data if isinstance(data, dict) else {}
+
+
+def _parse_cookies(header: str) -> dict[str, str]:
+    """Every name=value pair of a cookie header; attributes are ignored."""
+    if not header.strip():
+        return {}
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except CookieError:
+        return {}
+    return {name: morsel.value for name, morsel in jar.items() if morsel.value}
