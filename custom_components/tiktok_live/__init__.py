@@ -1,0 +1,89 @@
+"""The TikTok LIVE integration: a creator's LIVE stream as entities and events."""
+
+from __future__ import annotations
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.typing import ConfigType
+
+from .api import create_client, create_session
+from .const import CONF_UNIQUE_ID, DOMAIN
+from .coordinator import STORAGE_VERSION, TikTokLiveConfigEntry, TikTokLiveCoordinator
+from .failures import ALL_ISSUES, issue_id
+from .services import async_setup_services
+
+PLATFORMS: tuple[Platform, ...] = (
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.SENSOR,
+)
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions once, whatever the number of entries."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: TikTokLiveConfigEntry) -> bool:
+    """Check the creator, then keep their stream connected in the background."""
+    client = create_client(entry.data, create_session(hass))
+    coordinator = TikTokLiveCoordinator(hass, entry, client)
+    await coordinator.async_config_entry_first_refresh()
+
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, str(entry.unique_id))},
+        name=entry.title,
+        manufacturer="TikTok",
+        model="LIVE creator",
+        entry_type=dr.DeviceEntryType.SERVICE,
+        configuration_url=f"https://www.tiktok.com/@{entry.data[CONF_UNIQUE_ID]}/live",
+    )
+    coordinator.device_id = device.id
+    entry.runtime_data = coordinator
+
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+
+    entry.async_create_background_task(
+        hass, coordinator.async_run(), f"{DOMAIN} connection @{coordinator.unique_id}"
+    )
+
+    async def _async_stop(_event: Event) -> None:
+        await coordinator.async_shutdown()
+
+    entry.async_on_unload(
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_stop)
+    )
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    return True
+
+
+async def _async_options_updated(
+    hass: HomeAssistant, entry: TikTokLiveConfigEntry
+) -> None:
+    """Options change how events are fired: start over with them."""
+    hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: TikTokLiveConfigEntry) -> bool:
+    """Close the connection and stop every timer."""
+    # The coordinator's shutdown (socket, timers) runs as an unload callback.
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: TikTokLiveConfigEntry) -> None:
+    """Forget the stored statistics and any open repair issue."""
+    await Store[dict[str, object]](
+        hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
+    ).async_remove()
+    for key in ALL_ISSUES:
+        ir.async_delete_issue(hass, DOMAIN, issue_id(key, entry.entry_id))

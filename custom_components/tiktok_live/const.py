@@ -1,0 +1,96 @@
+"""Constants of the TikTok LIVE integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+import logging
+from typing import Final
+
+DOMAIN: Final = "tiktok_live"
+LOGGER = logging.getLogger(__package__)
+
+# Config entry data.
+CONF_CREATOR: Final = "creator"  # what the user typed; only used by the flow
+CONF_UNIQUE_ID: Final = "unique_id"  # the @handle without "@"
+CONF_USER_ID: Final = "user_id"  # TikTok's numeric id: the entry's unique id
+CONF_SIGN_API_KEY: Final = "sign_api_key"
+CONF_SIGN_SERVER_URL: Final = "sign_server_url"
+CONF_SESSION_ID: Final = "session_id"
+CONF_TT_TARGET_IDC: Final = "tt_target_idc"
+# The sign server host the user explicitly trusted with the TikTok session.
+CONF_SESSION_TRUSTED_HOST: Final = "session_trusted_host"
+# Endpoint overrides used by the demo and the tests; never shown in a form.
+CONF_WEB_URL: Final = "web_url"
+CONF_WEBCAST_URL: Final = "webcast_url"
+
+# Options.
+CONF_GIFT_STREAK_UPDATES: Final = "gift_streak_updates"
+CONF_LIKE_MILESTONE: Final = "like_milestone"
+CONF_OFFLINE_CHECK_INTERVAL: Final = "offline_check_interval"
+CONF_BUS_EVENT_TYPES: Final = "bus_event_types"
+
+DEFAULT_GIFT_STREAK_UPDATES: Final = False
+DEFAULT_LIKE_MILESTONE: Final = 1000
+DEFAULT_OFFLINE_CHECK_INTERVAL: Final = 60
+MIN_OFFLINE_CHECK_INTERVAL: Final = 30
+MAX_OFFLINE_CHECK_INTERVAL: Final = 3600
+
+# The bus event every TikTok LIVE event is also fired as.
+EVENT_TIKTOK_LIVE: Final = "tiktok_live_event"
+
+# Reconnect back-off after a drop: first retry within seconds, capped at minutes.
+RECONNECT_BACKOFF_MIN: Final = 2.0
+RECONNECT_BACKOFF_MAX: Final = 300.0
+# Back-off while TikTok blocks the connection: long, to not make it worse.
+BLOCKED_BACKOFF_MIN: Final = 300.0
+BLOCKED_BACKOFF_MAX: Final = 3600.0
+# A connection that stays open this long counts as healthy and resets back-off.
+HEALTHY_CONNECTION: Final = timedelta(seconds=60)
+# With no frame at all for this long (TikTok sends viewer counts every few
+# seconds while live), the socket is considered dead and is reopened.
+SILENCE_TIMEOUT: Final = timedelta(seconds=90)
+# Jitter applied to every wait, as a fraction of it.
+JITTER: Final = 0.2
+
+# Coalescing: state writes and like events at most this often per entity/creator.
+STATE_WRITE_INTERVAL: Final = 1.0
+LIKE_COALESCE_INTERVAL: Final = 1.0
+
+# How many message ids are remembered to drop history replayed on reconnect.
+DEDUP_WINDOW: Final = 5000
+
+
+class ConnectionState(StrEnum):
+    """What the coordinator is doing about the creator's stream."""
+
+    CONNECTED = "connected"
+    WAITING_FOR_LIVE = "waiting_for_live"
+    CONNECTING = "connecting"
+    RECONNECTING = "reconnecting"
+    RATE_LIMITED = "rate_limited"
+    BLOCKED = "blocked"
+    AUTH_REQUIRED = "auth_required"
+    ERROR = "error"
+
+
+class EventType(StrEnum):
+    """The `type` of a tiktok_live_event on the bus."""
+
+    GIFT = "gift"
+    GIFT_STREAK = "gift_streak"
+    FOLLOW = "follow"
+    SHARE = "share"
+    LIKE = "like"
+    LIKE_MILESTONE = "like_milestone"
+    COMMENT = "comment"
+    JOIN = "join"
+    SUBSCRIBE = "subscribe"
+    STREAM_STARTED = "stream_started"
+    STREAM_ENDED = "stream_ended"
+    STREAM_PAUSED = "stream_paused"
+    STREAM_RESUMED = "stream_resumed"
+
+
+# Every bus event type is on by default except joins, which can be a flood.
+DEFAULT_BUS_EVENT_TYPES: Final = [t.value for t in EventType if t is not EventType.JOIN]

@@ -1,0 +1,50 @@
+"""Diagnostics: what a bug report needs, with the secrets taken out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+
+from .const import CONF_SESSION_ID, CONF_SIGN_API_KEY
+from .coordinator import TikTokLiveConfigEntry
+
+TO_REDACT = {CONF_SIGN_API_KEY, CONF_SESSION_ID}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: TikTokLiveConfigEntry
+) -> dict[str, Any]:
+    """Return the state of one creator's connection."""
+    coordinator = entry.runtime_data
+    data = coordinator.data
+    connection = coordinator.connection
+    return {
+        "entry": {
+            "title": entry.title,
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": dict(entry.options),
+        },
+        "connection_state": data.connection_state.value,
+        "is_live": data.is_live,
+        "paused": data.paused,
+        "connections_opened": coordinator.connections_opened,
+        "retry_at": coordinator.failures.retry_at.isoformat()
+        if coordinator.failures.retry_at
+        else None,
+        "last_errors": [
+            {"at": err.at.isoformat(), "error": err.error, "message": err.message}
+            for err in coordinator.failures.errors
+        ],
+        "events_fired": dict(coordinator.event_counts),
+        "stream": {
+            key: value
+            for key, value in data.stats.as_dict().items()
+            # Viewers' names are other people's data: counts are enough here.
+            if key != "gifters"
+        }
+        | {"gifters": len(data.stats.gifters)},
+        "socket": asdict(connection.stats) if connection is not None else None,
+    }

@@ -1,0 +1,118 @@
+"""Per-stream statistics: what the sensors show, and what survives a restart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+# Only the biggest gifters are persisted: enough for "top gifter" after a
+# restart without letting a huge stream bloat .storage.
+PERSISTED_GIFTERS = 50
+
+
+@dataclass(slots=True)
+class Gifter:
+    """One viewer's gifting in the current stream."""
+
+    user_id: str
+    unique_id: str
+    nickname: str
+    diamonds: int = 0
+    gifts: int = 0
+
+
+@dataclass(slots=True)
+class StreamStatistics:
+    """Counters of one stream (one TikTok room); reset when a new room starts."""
+
+    room_id: str | None = None
+    title: str | None = None
+    started_at: datetime | None = None
+    viewers: int | None = None
+    peak_viewers: int = 0
+    likes: int = 0
+    diamonds: int = 0
+    gifts: int = 0
+    new_followers: int = 0
+    shares: int = 0
+    comments: int = 0
+    subscribers: int = 0
+    gifters: dict[str, Gifter] = field(default_factory=dict)
+
+    @property
+    def top_gifter(self) -> Gifter | None:
+        """The viewer who sent the most diamonds this stream (first to get there wins ties)."""
+        return max(self.gifters.values(), key=lambda g: g.diamonds, default=None)
+
+    def add_gift(
+        self, user_id: str, unique_id: str, nickname: str, count: int, diamonds: int
+    ) -> None:
+        """Count a completed gift (or streak) of ``count`` units worth ``diamonds``."""
+        self.gifts += count
+        self.diamonds += diamonds
+        gifter = self.gifters.get(user_id)
+        if gifter is None:
+            gifter = self.gifters[user_id] = Gifter(user_id, unique_id, nickname)
+        gifter.diamonds += diamonds
+        gifter.gifts += count
+        # Keep the name current: viewers rename themselves mid-stream.
+        gifter.nickname = nickname or gifter.nickname
+
+    def set_viewers(self, viewers: int) -> None:
+        """Record the current viewer count and the stream's peak."""
+        self.viewers = viewers
+        self.peak_viewers = max(self.peak_viewers, viewers)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Serialise for storage."""
+        data: dict[str, Any] = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in ("gifters", "started_at")
+        }
+        data["started_at"] = self.started_at.isoformat() if self.started_at else None
+        top = sorted(self.gifters.values(), key=lambda g: g.diamonds, reverse=True)
+        data["gifters"] = [
+            {
+                "user_id": g.user_id,
+                "unique_id": g.unique_id,
+                "nickname": g.nickname,
+                "diamonds": g.diamonds,
+                "gifts": g.gifts,
+            }
+            for g in top[:PERSISTED_GIFTERS]
+        ]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StreamStatistics:
+        """Rebuild from storage; anything malformed starts a fresh stream instead."""
+        try:
+            started = data.get("started_at")
+            stats = cls(
+                room_id=data.get("room_id"),
+                title=data.get("title"),
+                started_at=datetime.fromisoformat(started) if started else None,
+                viewers=data.get("viewers"),
+                peak_viewers=int(data.get("peak_viewers", 0)),
+                likes=int(data.get("likes", 0)),
+                diamonds=int(data.get("diamonds", 0)),
+                gifts=int(data.get("gifts", 0)),
+                new_followers=int(data.get("new_followers", 0)),
+                shares=int(data.get("shares", 0)),
+                comments=int(data.get("comments", 0)),
+                subscribers=int(data.get("subscribers", 0)),
+            )
+            for raw in data.get("gifters", []):
+                gifter = Gifter(
+                    str(raw["user_id"]),
+                    str(raw["unique_id"]),
+                    str(raw["nickname"]),
+                    int(raw["diamonds"]),
+                    int(raw["gifts"]),
+                )
+                stats.gifters[gifter.user_id] = gifter
+        except (TypeError, ValueError, KeyError):
+            return cls()
+        return stats

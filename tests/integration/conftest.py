@@ -1,0 +1,99 @@
+"""Fixtures for the integration tests: a real hass, the fake TikTok on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.tiktok_live.const import (
+    CONF_SIGN_SERVER_URL,
+    CONF_UNIQUE_ID,
+    CONF_USER_ID,
+    CONF_WEB_URL,
+    CONF_WEBCAST_URL,
+    DOMAIN,
+    EVENT_TIKTOK_LIVE,
+)
+from tests.fake_tiktok import FakeCreator, FakeTikTok
+
+CREATOR = "streamer"
+CREATOR_ID = 6_900_000_000_000_000_001
+
+
+@pytest.fixture
+async def fake_tiktok(socket_enabled: None) -> AsyncIterator[FakeTikTok]:
+    """The fake TikTok web, webcast API, sign server and push server."""
+    async with FakeTikTok() as fake:
+        yield fake
+
+
+@pytest.fixture
+def creator(fake_tiktok: FakeTikTok) -> FakeCreator:
+    """A creator who is offline until a test makes them go live."""
+    return fake_tiktok.add_creator(CREATOR, user_id=CREATOR_ID, nickname="The Streamer")
+
+
+def entry_data(fake: FakeTikTok, **extra: Any) -> dict[str, Any]:
+    """Config entry data pointing the integration at the fake."""
+    return {
+        CONF_UNIQUE_ID: CREATOR,
+        CONF_USER_ID: CREATOR_ID,
+        CONF_WEB_URL: fake.web_url,
+        CONF_WEBCAST_URL: fake.webcast_url,
+        CONF_SIGN_SERVER_URL: fake.sign_server_url,
+        **extra,
+    }
+
+
+@pytest.fixture
+def mock_config_entry(fake_tiktok: FakeTikTok, creator: FakeCreator) -> MockConfigEntry:
+    """The creator's config entry."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"@{CREATOR}",
+        unique_id=str(CREATOR_ID),
+        data=entry_data(fake_tiktok),
+    )
+
+
+async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add and set up an entry, waiting for everything it starts."""
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+@pytest.fixture
+async def bus_events(hass: HomeAssistant) -> list[Event]:
+    """Every tiktok_live_event fired."""
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_TIKTOK_LIVE, events.append)
+    return events
+
+
+def of_type(events: list[Event], event_type: str) -> list[dict[str, Any]]:
+    """The data of the bus events of one type."""
+    return [dict(e.data) for e in events if e.data["type"] == event_type]
+
+
+async def advance(hass: HomeAssistant, seconds: float) -> None:
+    """Move Home Assistant's clock and run what became due."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    await hass.async_block_till_done()
+
+
+async def unload(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Unload and check the entry let go of everything."""
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED

@@ -1,0 +1,128 @@
+"""A creator's stream end to end: the fake TikTok plays, hass shows states and events."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
+from homeassistant.core import Event, HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from tests.fake_tiktok import FakeCreator, FakeTikTok, messages
+
+from .conftest import advance, of_type, setup_entry
+
+LIVE = "binary_sensor.streamer_live"
+CONNECTION = "sensor.streamer_connection"
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current.state
+
+
+async def test_offline_creator(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_tiktok: FakeTikTok
+) -> None:
+    """An offline creator: Live off and waiting, every sensor available."""
+    await setup_entry(hass, mock_config_entry)
+
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert state(hass, LIVE) == STATE_OFF
+    assert state(hass, CONNECTION) == "waiting_for_live"
+    assert state(hass, "sensor.streamer_viewers") == "0"
+    assert state(hass, "sensor.streamer_likes") == "0"
+    assert state(hass, "event.streamer_gift") == STATE_UNKNOWN
+    assert not fake_tiktok.sign_requests()
+
+
+async def test_scenario_end_to_end(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+    bus_events: list[Event],
+) -> None:
+    """Go live, viewers, a Rose streak of 5, 300 likes, follow, comment, end."""
+    creator.go_live(title="Late night build", viewers=3)
+    await setup_entry(hass, mock_config_entry)
+    await fake_tiktok.wait_connected(creator)
+    # State writes are coalesced to one per second: let the second pass.
+    await advance(hass, 2)
+
+    assert state(hass, LIVE) == STATE_ON
+    assert state(hass, CONNECTION) == "connected"
+    assert state(hass, "sensor.streamer_stream_title") == "Late night build"
+    [started] = of_type(bus_events, "stream_started")
+    assert started["title"] == "Late night build"
+    assert started["device_id"]
+    assert started["entry_id"] == mock_config_entry.entry_id
+    assert started["simulated"] is False
+
+    fan = messages.user(7001, "rose_fan", "Rose Fan")
+    await fake_tiktok.push(creator, messages.viewers(42))
+    await fake_tiktok.push(creator, *messages.gift_streak(fan, "Rose", 5))
+    for _ in range(10):
+        await fake_tiktok.push(creator, messages.like(fan, count=30))
+    await fake_tiktok.push(creator, messages.follow(fan))
+    await fake_tiktok.push(creator, messages.comment(fan, "hello from the fake"))
+    await fake_tiktok.sync(creator)
+    await advance(hass, 2)
+
+    [gift] = of_type(bus_events, "gift")
+    assert gift == {
+        "type": "gift",
+        "device_id": started["device_id"],
+        "entry_id": mock_config_entry.entry_id,
+        "creator": "@streamer",
+        "gift_id": gift["gift_id"],
+        "gift_name": "Rose",
+        "diamonds": 1,
+        "count": 5,
+        "total_diamonds": 5,
+        "streakable": True,
+        "streaking": False,
+        "user_id": "7001",
+        "unique_id": "rose_fan",
+        "nickname": "Rose Fan",
+        "simulated": False,
+    }
+    assert not of_type(bus_events, "gift_streak")
+    likes = of_type(bus_events, "like")
+    assert 1 <= len(likes) <= 2
+    assert sum(event["count"] for event in likes) == 300
+    [follow] = of_type(bus_events, "follow")
+    assert follow["nickname"] == "Rose Fan"
+    [comment] = of_type(bus_events, "comment")
+    assert comment["text"] == "hello from the fake"
+
+    assert state(hass, "sensor.streamer_viewers") == "42"
+    assert state(hass, "sensor.streamer_peak_viewers") == "42"
+    assert state(hass, "sensor.streamer_likes") == "300"
+    assert state(hass, "sensor.streamer_diamonds") == "5"
+    assert state(hass, "sensor.streamer_gifts") == "5"
+    assert state(hass, "sensor.streamer_new_followers") == "1"
+    assert state(hass, "sensor.streamer_comments") == "1"
+    top = hass.states.get("sensor.streamer_top_gifter")
+    assert top is not None
+    assert top.state == "Rose Fan"
+    assert top.attributes["diamonds"] == 5
+
+    gift_entity = hass.states.get("event.streamer_gift")
+    assert gift_entity is not None
+    assert gift_entity.attributes["event_type"] == "gift"
+    assert gift_entity.attributes["count"] == 5
+
+    await creator.end_stream()
+    await mock_config_entry.runtime_data.async_wait_idle()
+    await advance(hass, 2)
+    [ended] = of_type(bus_events, "stream_ended")
+    assert ended["likes"] == 300
+    assert ended["diamonds"] == 5
+    assert state(hass, LIVE) == STATE_OFF
+    assert state(hass, CONNECTION) == "waiting_for_live"
+    # The last stream's totals stay until a new stream starts.
+    assert state(hass, "sensor.streamer_likes") == "300"
+    stream_entity = hass.states.get("event.streamer_stream")
+    assert stream_entity is not None
+    assert stream_entity.attributes["event_type"] == "ended"
