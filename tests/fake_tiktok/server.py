@@ -60,6 +60,7 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes = b""
+    query_string: str = ""
 
 
 @dataclass
@@ -385,6 +386,7 @@ class FakeTikTok:
             query=dict(request.query),
             headers=dict(request.headers),
             body=await request.read() if request.can_read_body else b"",
+            query_string=request.query_string,
         )
         self.requests.append(recorded)
         await self._notify()
@@ -503,7 +505,7 @@ class FakeTikTok:
     async def _sign_fetch(self, request: web.Request) -> web.StreamResponse:
         recorded = await self._record(request)
         reply = self.sign_replies.popleft() if self.sign_replies else self.sign_reply
-        if reply is None and (problem := self._key_problem(recorded)):
+        if reply is None and (problem := self._key_problem(recorded)) is not None:
             return problem
         reply = reply or SignReply()
         n = next(self._counter)
@@ -548,7 +550,7 @@ class FakeTikTok:
             if isinstance(body, (dict, list)):
                 return web.json_response(body, status=status)
             return web.Response(status=status, body=body or b"")
-        if problem := self._key_problem(recorded):
+        if (problem := self._key_problem(recorded)) is not None:
             return problem
         data = json.loads(recorded.body or b"{}")
         url = data.get("url", "")
@@ -569,7 +571,7 @@ class FakeTikTok:
             return web.Response(
                 status=reply.status, body=reply.body or b"", headers=reply.headers
             )
-        if problem := self._key_problem(recorded):
+        if (problem := self._key_problem(recorded)) is not None:
             return problem
         return web.json_response(
             {

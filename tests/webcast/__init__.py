@@ -1,0 +1,1 @@
+"""Tests of the TikTok LIVE client against the fake TikTok over loopback."""
