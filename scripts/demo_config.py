@@ -86,8 +86,12 @@ AUTOMATIONS_YAML = """\
 """
 
 
-def _entity(domain: str, key: str) -> str:
-    return f"{domain}.{DEVICE}_{key}"
+def _entity(domain: str, key: str) -> dict[str, str]:
+    """A card row without the device name in front of every entity."""
+    return {
+        "entity": f"{domain}.{DEVICE}_{key}",
+        "name": key.replace("_", " ").capitalize(),
+    }
 
 
 def dashboard() -> dict[str, Any]:
@@ -173,7 +177,8 @@ def config_entry(fake_url: str, user_id: int) -> dict[str, Any]:
             "webcast_url": f"{fake_url}/webcast",
             "sign_server_url": f"{fake_url}/sign",
         },
-        "options": {},
+        # Check often, so the looping stream comes back quickly after each end.
+        "options": {"offline_check_interval": 30},
         "pref_disable_new_entities": False,
         "pref_disable_polling": False,
         "source": "user",

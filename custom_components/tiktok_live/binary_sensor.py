@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from homeassistant.components.binary_sensor import (
-    BinarySensorDeviceClass,
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
@@ -16,11 +15,9 @@ from .entity import TikTokLiveEntity
 # State writes are coalesced by the coordinator; nothing is polled.
 PARALLEL_UPDATES = 0
 
-LIVE = BinarySensorEntityDescription(
-    key="live",
-    translation_key="live",
-    device_class=BinarySensorDeviceClass.RUNNING,
-)
+# No device class: "Live" / "Offline" (translated states) say it better than
+# any of the generic on/off wordings.
+LIVE = BinarySensorEntityDescription(key="live", translation_key="live")
 
 
 async def async_setup_entry(
