@@ -41,10 +41,8 @@ def _entity_set(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
             "unit": entity.unit_of_measurement,
             "capabilities": capabilities or None,
         }
-    device = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, str(CREATOR_ID))}
-    )
-    assert device is not None
+    [device] = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert device.identifiers == {(DOMAIN, str(CREATOR_ID))}
     return {
         "device": {
             "name": device.name,

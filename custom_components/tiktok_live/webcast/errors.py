@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import enum
 from types import MappingProxyType
 
+from multidict import CIMultiDict, CIMultiDictProxy
+
 from .const import PACKAGE_VERSION
 
 __all__ = [
@@ -120,8 +122,8 @@ class SignResponse:
 
     @classmethod
     def from_headers(cls, status: int, headers: Mapping[str, str]) -> SignResponse:
-        """Freeze a copy of the headers so the snapshot cannot change later."""
-        return cls(status, MappingProxyType(dict(headers)))
+        """Freeze a case-insensitive copy so the snapshot cannot change later."""
+        return cls(status, CIMultiDictProxy(CIMultiDict(headers)))
 
 
 class SignAPIError(TikTokLiveError):
