@@ -85,6 +85,15 @@ def _user_schema(defaults: Mapping[str, Any]) -> vol.Schema:
     )
 
 
+def hidden_endpoints() -> dict[str, str]:
+    """TikTok endpoint overrides for new entries: none for users.
+
+    The demo and the tests point entries at the fake TikTok; the URLs live in
+    the entry's data and are never part of a form.
+    """
+    return {}
+
+
 class TikTokLiveConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a creator."""
 
@@ -102,7 +111,7 @@ class TikTokLiveConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the creator and, optionally, a sign server API key."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = _flatten(user_input)
+            data = {**hidden_endpoints(), **_flatten(user_input)}
             creator, errors = await async_validate_creator(self.hass, data)
             if creator is not None and data.get(CONF_SIGN_API_KEY):
                 errors = await async_validate_api_key(self.hass, data)
@@ -110,6 +119,7 @@ class TikTokLiveConfigFlow(ConfigFlow, domain=DOMAIN):
                 await self.async_set_unique_id(str(creator.user_id))
                 self._abort_if_unique_id_configured()
                 entry_data = {
+                    **hidden_endpoints(),
                     CONF_UNIQUE_ID: creator.unique_id,
                     CONF_USER_ID: creator.user_id,
                 }
@@ -133,7 +143,8 @@ class TikTokLiveConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {**entry.data, **_flatten(user_input)}
-            if not data.get(CONF_SIGN_SERVER_URL):
+            if not user_input.get(CONF_SIGN_SERVER_URL):
+                # A cleared field means the default sign server.
                 data.pop(CONF_SIGN_SERVER_URL, None)
             if not user_input.get(CONF_SIGN_API_KEY):
                 # A password field cannot show the stored key: empty keeps it.

@@ -250,7 +250,8 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
         if self.connection is not None:
             await self.connection.close()
         await self.client.disconnect()
-        self._save_now()
+        # Written now, not delayed: the next setup (a restart) reads it at once.
+        await self._store.async_save(self._stored_data())
 
     # --------------------------------------------------------------- run loop
 
@@ -434,11 +435,6 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
 
     def _save(self) -> None:
         self._store.async_delay_save(self._stored_data, STORAGE_SAVE_DELAY)
-
-    def _save_now(self) -> None:
-        # async_delay_save with no delay still coalesces with a pending save
-        # and is flushed by the Store on Home Assistant stop.
-        self._store.async_delay_save(self._stored_data, 0)
 
     def _stored_data(self) -> dict[str, Any]:
         return {"stats": self.data.stats.as_dict()}

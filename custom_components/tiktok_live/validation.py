@@ -73,7 +73,8 @@ async def _with_client[T](
         LOGGER.exception("Unexpected error while checking the creator")
         return None, {"base": "unknown"}
     finally:
-        await session.close()
+        # Home Assistant's sessions share its connector: detach, never close.
+        session.detach()
 
 
 async def async_validate_creator(

@@ -217,6 +217,8 @@ class FakeTikTok:
         self.web_status: int | None = None
         self.check_alive_override: bool | None = None
         self.stall_handshake: asyncio.Event | None = None
+        # The most client sockets that were ever open at the same time.
+        self.max_open_sockets = 0
         self.stalled_handshakes = 0
 
     # ------------------------------------------------------------ lifecycle
@@ -602,6 +604,7 @@ class FakeTikTok:
         await ws.prepare(request)
         socket = FakeSocket(self, ws, creator, recorded)
         self.sockets.append(socket)
+        self.max_open_sockets = max(self.max_open_sockets, len(self.open_sockets()))
         await self._notify()
         try:
             async for message in ws:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -77,7 +77,12 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 async def bus_events(hass: HomeAssistant) -> list[Event]:
     """Every tiktok_live_event fired."""
     events: list[Event] = []
-    hass.bus.async_listen(EVENT_TIKTOK_LIVE, events.append)
+
+    @callback
+    def _capture(event: Event) -> None:
+        events.append(event)
+
+    hass.bus.async_listen(EVENT_TIKTOK_LIVE, _capture)
     return events
 
 

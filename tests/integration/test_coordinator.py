@@ -1,0 +1,338 @@
+"""Staying connected: offline checks, reconnects, de-duplication, coalescing, restarts."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.core import Event, HomeAssistant, callback
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.tiktok_live.const import (
+    CONF_BUS_EVENT_TYPES,
+    CONF_GIFT_STREAK_UPDATES,
+    CONF_LIKE_MILESTONE,
+    CONF_OFFLINE_CHECK_INTERVAL,
+)
+from custom_components.tiktok_live.coordinator import TikTokLiveCoordinator
+from tests.fake_tiktok import FakeCreator, FakeTikTok, messages
+
+from .conftest import advance, of_type, setup_entry, unload
+
+FAN = messages.user(7001, "rose_fan", "Rose Fan")
+OTHER = messages.user(7002, "night_owl", "Night Owl")
+
+
+def coordinator_of(entry: MockConfigEntry) -> TikTokLiveCoordinator:
+    coordinator: TikTokLiveCoordinator = entry.runtime_data
+    return coordinator
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current.state
+
+
+async def go_live_and_connect(
+    hass: HomeAssistant, entry: MockConfigEntry, fake: FakeTikTok, creator: FakeCreator
+) -> None:
+    creator.go_live(title="Stream", viewers=3)
+    await setup_entry(hass, entry)
+    await fake.wait_connected(creator)
+    await advance(hass, 2)
+
+
+async def test_offline_checks_then_connect(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+    bus_events: list[Event],
+) -> None:
+    """Offline: one check per interval (jittered), nothing in between; live: connect."""
+    await setup_entry(hass, mock_config_entry)
+    coordinator = coordinator_of(mock_config_entry)
+    await coordinator.async_wait_idle()
+    pages = len([r for r in fake_tiktok.requests if r.path == "/@streamer/live"])
+    await advance(hass, 40)  # less than the 60 s interval minus jitter
+    assert (
+        len([r for r in fake_tiktok.requests if r.path == "/@streamer/live"]) == pages
+    )
+
+    creator.go_live(title="Now live")
+    await advance(hass, 60 * 1.2 + 1)
+    await fake_tiktok.wait_connected(creator)
+    await advance(hass, 2)
+    assert state(hass, "binary_sensor.streamer_live") == STATE_ON
+    assert state(hass, "sensor.streamer_connection") == "connected"
+    assert len(of_type(bus_events, "stream_started")) == 1
+    assert not fake_tiktok.sign_requests()[1:]
+
+
+async def test_reconnect_after_drop_without_duplicates(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+    bus_events: list[Event],
+) -> None:
+    """A drop: reconnect within seconds, one socket at a time, replayed history ignored."""
+    await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
+    coordinator = coordinator_of(mock_config_entry)
+    gift = messages.gift(FAN, "Galaxy")
+    await fake_tiktok.push(creator, gift)
+    await fake_tiktok.sync(creator)
+    assert len(of_type(bus_events, "gift")) == 1
+
+    # TikTok replays recent history in the first fetch after a reconnect.
+    creator.history = [gift, messages.comment(OTHER, "new one")]
+    [socket] = fake_tiktok.open_sockets(creator)
+    socket.drop()
+    await coordinator.async_wait_idle()
+    await advance(hass, 1)
+    assert state(hass, "sensor.streamer_connection") == "reconnecting"
+    # Still live as far as anyone knows: entities stay available.
+    assert state(hass, "binary_sensor.streamer_live") == STATE_ON
+
+    await advance(hass, 3)  # first retry: 2 s with jitter
+    await fake_tiktok.wait_connected(creator, count=2)
+    await advance(hass, 2)
+    assert state(hass, "sensor.streamer_connection") == "connected"
+    assert len(of_type(bus_events, "gift")) == 1
+    assert [c["text"] for c in of_type(bus_events, "comment")] == ["new one"]
+    # Same stream: no second "started", counters kept.
+    assert len(of_type(bus_events, "stream_started")) == 1
+    assert state(hass, "sensor.streamer_diamonds") == "1000"
+    assert len(fake_tiktok.open_sockets()) == 1
+    assert coordinator.connections_opened == 2
+
+
+async def test_silent_socket_is_replaced(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """No frame for the silence timeout: the socket is closed and reopened."""
+    await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
+    coordinator = coordinator_of(mock_config_entry)
+    await advance(hass, 91)  # first check only notes the frame count
+    await advance(hass, 91)  # nothing since: silent
+    await coordinator.async_wait_idle()
+    assert state(hass, "sensor.streamer_connection") == "reconnecting"
+    await advance(hass, 3)
+    await fake_tiktok.wait_connected(creator, count=2)
+    assert len(fake_tiktok.open_sockets()) == 1
+
+
+async def test_stream_end_and_new_stream_reset_counters(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+    bus_events: list[Event],
+) -> None:
+    """Counters stay after the end and start from zero with the next stream."""
+    await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
+    coordinator = coordinator_of(mock_config_entry)
+    await fake_tiktok.push(creator, messages.gift(FAN, "Galaxy"), messages.follow(FAN))
+    await creator.end_stream()
+    await coordinator.async_wait_idle()
+    await advance(hass, 2)
+    assert state(hass, "binary_sensor.streamer_live") == STATE_OFF
+    assert state(hass, "sensor.streamer_diamonds") == "1000"
+    assert state(hass, "sensor.streamer_viewers") == "0"
+
+    creator.go_live(title="Second stream")
+    await advance(hass, 75)
+    await fake_tiktok.wait_connected(creator, count=2)
+    await advance(hass, 2)
+    assert state(hass, "sensor.streamer_diamonds") == "0"
+    assert state(hass, "sensor.streamer_new_followers") == "0"
+    assert state(hass, "sensor.streamer_stream_title") == "Second stream"
+    assert len(of_type(bus_events, "stream_started")) == 2
+    assert len(of_type(bus_events, "stream_ended")) == 1
+
+
+async def test_offline_after_a_drop_ends_the_stream(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+    bus_events: list[Event],
+) -> None:
+    """TikTok does not always send the end: a reconnect that finds the creator offline does."""
+    await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
+    coordinator = coordinator_of(mock_config_entry)
+    creator.go_offline()
+    fake_tiktok.open_sockets(creator)[0].drop()
+    await coordinator.async_wait_idle()
+    await advance(hass, 3)
+    await coordinator.async_wait_idle()
+    await advance(hass, 2)
+    assert len(of_type(bus_events, "stream_ended")) == 1
+    assert state(hass, "binary_sensor.streamer_live") == STATE_OFF
+    assert state(hass, "sensor.streamer_connection") == "waiting_for_live"
+
+
+async def test_restore_after_restart_in_the_same_stream(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+    bus_events: list[Event],
+) -> None:
+    """Unload and set up again (a restart): same room, same counters."""
+    await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
+    await fake_tiktok.push(
+        creator, messages.gift(FAN, "Doughnut"), messages.like(FAN, 40)
+    )
+    await fake_tiktok.sync(creator)
+    await unload(hass, mock_config_entry)
+    assert not fake_tiktok.open_sockets()
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await fake_tiktok.wait_connected(creator, count=2)
+    await advance(hass, 2)
+    assert state(hass, "sensor.streamer_diamonds") == "30"
+    assert state(hass, "sensor.streamer_likes") == "40"
+    top = hass.states.get("sensor.streamer_top_gifter")
+    assert top is not None
+    assert top.state == "Rose Fan"
+    assert len(of_type(bus_events, "stream_started")) == 1
+
+
+async def test_unload_closes_everything(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """Unload closes the socket at once; no task or timer is left (verify_cleanup)."""
+    await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
+    [socket] = fake_tiktok.open_sockets(creator)
+    await unload(hass, mock_config_entry)
+    await fake_tiktok.wait_for(lambda: socket.closed)
+    assert socket.ws.close_code == 1000
+    assert mock_config_entry.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_burst_of_gifts_fires_every_one(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+    bus_events: list[Event],
+) -> None:
+    """50 gifts in one burst: exactly 50 gift events; state writes coalesced."""
+    await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
+    writes: list[Event] = []
+
+    @callback
+    def _capture(event: Event) -> None:
+        if event.data["entity_id"] == "sensor.streamer_gifts":
+            writes.append(event)
+
+    hass.bus.async_listen("state_changed", _capture)
+    await fake_tiktok.push(creator, *[messages.gift(FAN, "Galaxy") for _ in range(50)])
+    await fake_tiktok.sync(creator)
+    await advance(hass, 2)
+    assert len(of_type(bus_events, "gift")) == 50
+    assert state(hass, "sensor.streamer_gifts") == "50"
+    assert state(hass, "sensor.streamer_diamonds") == "50000"
+    assert len(writes) <= 2
+    gift_entity = hass.states.get("event.streamer_gift")
+    assert gift_entity is not None
+    assert gift_entity.attributes["gift_name"] == "Galaxy"
+
+
+async def test_likes_are_coalesced_with_milestones(
+    hass: HomeAssistant,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+    bus_events: list[Event],
+) -> None:
+    """Like batches within a second become one event; milestones every N likes."""
+    from .conftest import CREATOR, CREATOR_ID, entry_data
+
+    entry = MockConfigEntry(
+        domain="tiktok_live",
+        title=f"@{CREATOR}",
+        unique_id=str(CREATOR_ID),
+        data=entry_data(fake_tiktok),
+        options={CONF_LIKE_MILESTONE: 100},
+    )
+    await go_live_and_connect(hass, entry, fake_tiktok, creator)
+    for _ in range(10):
+        await fake_tiktok.push(creator, messages.like(FAN, 15))
+    await fake_tiktok.push(creator, messages.like(OTHER, 10))
+    await fake_tiktok.sync(creator)
+    likes = of_type(bus_events, "like")
+    assert len(likes) == 1  # the first batch goes out at once
+    assert likes[0]["count"] == 15
+    await advance(hass, 1.5)
+    likes = of_type(bus_events, "like")
+    assert len(likes) == 2
+    assert likes[1]["count"] == 145
+    assert likes[1]["likers"] == 2
+    assert likes[1]["total"] == 160
+    assert likes[1]["nickname"] == "Night Owl"
+    assert [m["milestone"] for m in of_type(bus_events, "like_milestone")] == [100]
+    await advance(hass, 2)
+    assert len(of_type(bus_events, "like")) == 2  # nothing pending, nothing fired
+    assert state(hass, "sensor.streamer_likes") == "160"
+
+
+async def test_streak_updates_and_bus_filter_options(
+    hass: HomeAssistant,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+    bus_events: list[Event],
+) -> None:
+    """gift_streak events when asked; types left out of the bus still reach entities."""
+    from .conftest import CREATOR, CREATOR_ID, entry_data
+
+    entry = MockConfigEntry(
+        domain="tiktok_live",
+        title=f"@{CREATOR}",
+        unique_id=str(CREATOR_ID),
+        data=entry_data(fake_tiktok),
+        options={
+            CONF_GIFT_STREAK_UPDATES: True,
+            CONF_LIKE_MILESTONE: 0,
+            CONF_OFFLINE_CHECK_INTERVAL: 60,
+            CONF_BUS_EVENT_TYPES: ["gift", "gift_streak"],
+        },
+    )
+    await go_live_and_connect(hass, entry, fake_tiktok, creator)
+    await fake_tiktok.push(
+        creator, *messages.gift_streak(FAN, "Rose", 3), messages.comment(FAN, "x")
+    )
+    await fake_tiktok.sync(creator)
+    assert [e["count"] for e in of_type(bus_events, "gift_streak")] == [1, 2, 3]
+    assert [e["count"] for e in of_type(bus_events, "gift")] == [3]
+    assert not of_type(bus_events, "comment")
+    assert not of_type(bus_events, "stream_started")
+    comment = hass.states.get("event.streamer_comment")
+    assert comment is not None
+    assert comment.attributes["text"] == "x"
+
+
+async def test_never_two_connections(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """Racing wake-ups and drops never open a second socket."""
+    await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
+    coordinator = coordinator_of(mock_config_entry)
+    for round_no in range(3):
+        fake_tiktok.open_sockets(creator)[0].drop()
+        await coordinator.async_wait_idle()
+        for _ in range(5):
+            coordinator.async_wake()
+        await fake_tiktok.wait_connected(creator, count=round_no + 2)
+        assert len(fake_tiktok.open_sockets()) == 1
+    assert fake_tiktok.max_open_sockets == 1
