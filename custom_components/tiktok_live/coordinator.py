@@ -319,6 +319,8 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
 
         @callback
         def _wake(_now: datetime | None = None) -> None:
+            # No longer idle from this moment, not from when the task resumes.
+            self._idle.clear()
             if not future.done():
                 future.set_result(None)
 

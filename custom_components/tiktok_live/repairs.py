@@ -61,6 +61,12 @@ class UserNotFoundRepairFlow(_EntryRepairFlow):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> data_entry_flow.FlowResult:
+        """Start with the form (the flow manager's init data is not user input)."""
+        return await self.async_step_new_handle()
+
+    async def async_step_new_handle(
+        self, user_input: dict[str, Any] | None = None
+    ) -> data_entry_flow.FlowResult:
         """Ask for the new handle and check it is the same account."""
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -74,7 +80,7 @@ class UserNotFoundRepairFlow(_EntryRepairFlow):
                     data[CONF_UNIQUE_ID] = creator.unique_id
                     return self._done(data, title=f"@{creator.unique_id}")
         return self.async_show_form(
-            step_id="init",
+            step_id="new_handle",
             data_schema=vol.Schema({vol.Required(CONF_CREATOR): str}),
             errors=errors,
             description_placeholders=self._placeholders,
@@ -85,6 +91,12 @@ class PremiumKeyRepairFlow(_EntryRepairFlow):
     """The sign server wants a (premium) API key."""
 
     async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """Start with the form (the flow manager's init data is not user input)."""
+        return await self.async_step_api_key()
+
+    async def async_step_api_key(
         self, user_input: dict[str, Any] | None = None
     ) -> data_entry_flow.FlowResult:
         """Ask for the key and check the sign server accepts it."""
@@ -98,7 +110,7 @@ class PremiumKeyRepairFlow(_EntryRepairFlow):
             if not errors:
                 return self._done(data)
         return self.async_show_form(
-            step_id="init",
+            step_id="api_key",
             data_schema=vol.Schema(
                 {
                     vol.Required(CONF_SIGN_API_KEY): TextSelector(
