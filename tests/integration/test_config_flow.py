@@ -450,3 +450,12 @@ async def test_options_flow(
         CONF_OFFLINE_CHECK_INTERVAL: 120,
         CONF_BUS_EVENT_TYPES: ["gift", "follow"],
     }
+
+
+async def test_form_error_without_network(hass: HomeAssistant) -> None:
+    """What is not a handle never reaches TikTok; the entry's endpoints stay default."""
+    flow_id = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"creator": "https://example.com/nothing", "advanced": {}}
+    )
+    assert result["errors"] == {"creator": "invalid_creator"}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.fake_tiktok import FakeCreator, FakeTikTok, messages
@@ -126,3 +129,64 @@ async def test_scenario_end_to_end(
     stream_entity = hass.states.get("event.streamer_stream")
     assert stream_entity is not None
     assert stream_entity.attributes["event_type"] == "ended"
+
+
+async def test_pause_resume_and_the_other_events(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+    bus_events: list[Event],
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Pause, resume, share, subscribe and join reach the bus and their entities."""
+    # Join is disabled by default: the user enables it before setup.
+    entity_registry.async_get_or_create(
+        "event",
+        "tiktok_live",
+        "6900000000000000001_join",
+        suggested_object_id="streamer_join",
+    )
+    creator.go_live(title="t")
+    await setup_entry(hass, mock_config_entry)
+    await fake_tiktok.wait_connected(creator)
+    fan = messages.user(9, "fan", "Fan")
+    await fake_tiktok.push(
+        creator,
+        messages.control(1),
+        messages.control(2),
+        messages.share(fan),
+        messages.subscribe(fan, 2),
+        messages.join(fan, 77),
+        messages.room_message("welcome"),
+    )
+    await fake_tiktok.sync(creator)
+    await advance(hass, 2)
+    assert len(of_type(bus_events, "stream_paused")) == 1
+    assert len(of_type(bus_events, "stream_resumed")) == 1
+    assert of_type(bus_events, "share")[0]["unique_id"] == "fan"
+    assert of_type(bus_events, "subscribe")[0]["sub_month"] == 2
+    # Joins are off on the bus by default; the (enabled) entity still gets them.
+    assert not of_type(bus_events, "join")
+    assert state(hass, "sensor.streamer_shares") == "1"
+    stream = hass.states.get("event.streamer_stream")
+    assert stream is not None
+    assert stream.attributes["event_type"] == "resumed"
+    join = hass.states.get("event.streamer_join")
+    assert join is not None
+    assert join.attributes["viewer_count"] == 77
+
+
+async def test_remove_entry_forgets_everything(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Removing the entry removes its stored statistics."""
+    await setup_entry(hass, mock_config_entry)
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    key = f"tiktok_live.{mock_config_entry.entry_id}"
+    assert key in hass_storage
+    await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert key not in hass_storage
