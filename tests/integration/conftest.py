@@ -91,6 +91,13 @@ def of_type(events: list[Event], event_type: str) -> list[dict[str, Any]]:
     return [dict(e.data) for e in events if e.data["type"] == event_type]
 
 
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    """The state of an entity that must exist."""
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current.state
+
+
 async def advance(hass: HomeAssistant, seconds: float) -> None:
     """Move Home Assistant's clock and run what became due."""
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))

@@ -16,7 +16,7 @@ from custom_components.tiktok_live.const import (
 from custom_components.tiktok_live.coordinator import TikTokLiveCoordinator
 from tests.fake_tiktok import FakeCreator, FakeTikTok, messages
 
-from .conftest import advance, of_type, setup_entry, unload
+from .conftest import advance, of_type, setup_entry, state, unload
 
 FAN = messages.user(7001, "rose_fan", "Rose Fan")
 OTHER = messages.user(7002, "night_owl", "Night Owl")
@@ -25,12 +25,6 @@ OTHER = messages.user(7002, "night_owl", "Night Owl")
 def coordinator_of(entry: MockConfigEntry) -> TikTokLiveCoordinator:
     coordinator: TikTokLiveCoordinator = entry.runtime_data
     return coordinator
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    current = hass.states.get(entity_id)
-    assert current is not None, entity_id
-    return current.state
 
 
 async def go_live_and_connect(

@@ -31,16 +31,10 @@ from custom_components.tiktok_live.failures import FailureTracker, issue_id
 from custom_components.tiktok_live.webcast import AlreadyConnectedError
 from tests.fake_tiktok import FakeCreator, FakeTikTok, SignReply, WsReply
 
-from .conftest import CREATOR, CREATOR_ID, advance, entry_data, setup_entry
+from .conftest import CREATOR, CREATOR_ID, advance, entry_data, setup_entry, state
 
 CONNECTION = "sensor.streamer_connection"
 LIVE = "binary_sensor.streamer_live"
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    current = hass.states.get(entity_id)
-    assert current is not None, entity_id
-    return current.state
 
 
 def make_entry(fake: FakeTikTok, **extra: Any) -> MockConfigEntry:

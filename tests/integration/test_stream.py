@@ -12,16 +12,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.fake_tiktok import FakeCreator, FakeTikTok, messages
 
-from .conftest import advance, of_type, setup_entry
+from .conftest import advance, of_type, setup_entry, state
 
 LIVE = "binary_sensor.streamer_live"
 CONNECTION = "sensor.streamer_connection"
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    current = hass.states.get(entity_id)
-    assert current is not None, entity_id
-    return current.state
 
 
 async def test_offline_creator(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from http.cookies import SimpleCookie
 import json
 import logging
 import re
@@ -39,7 +38,7 @@ from .errors import (
 )
 from .models import Creator, RoomInfo
 from .proto import webcast_pb2 as pb
-from .sign import SignServer
+from .sign import SignServer, parse_cookies
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -158,14 +157,10 @@ class TikTokLiveClient:
     def _store_cookies(self, response: aiohttp.ClientResponse) -> None:
         """Keep what TikTok sets, as a browser would (the session's jar is not used)."""
         for header in response.headers.getall("Set-Cookie", []):
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(header)
-            except Exception:  # noqa: BLE001 - a cookie we cannot read is a cookie we skip
-                continue
-            for name, morsel in jar.items():
-                if morsel.value and name not in ("sessionid", "sessionid_ss", "sid_tt"):
-                    self._cookies[name] = morsel.value
+            for name, value in parse_cookies(header).items():
+                # The configured session is ours to set, never TikTok's to replace.
+                if name not in ("sessionid", "sessionid_ss", "sid_tt"):
+                    self._cookies[name] = value
 
     def _api_url(self, base: str, path: str, extra: list[tuple[str, str]]) -> URL:
         params = self._profile.web_params(logged_in=bool(self._session_id)) + [

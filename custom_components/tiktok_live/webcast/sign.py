@@ -224,7 +224,7 @@ class SignServer:
         log_id = snapshot.headers.get("X-Request-Id")
         agent_id = snapshot.headers.get("X-Agent-Id")
         _LOGGER.debug("Sign server fetch ok (log id %s, agent id %s)", log_id, agent_id)
-        cookies = _parse_cookies(response.headers.get("X-Set-TT-Cookie", ""))
+        cookies = parse_cookies(response.headers.get("X-Set-TT-Cookie", ""))
         if not cookies:
             raise SignAPIError(
                 SignAPIError.ErrorReason.EMPTY_COOKIES,
@@ -331,7 +331,7 @@ class SignServer:
         return data if isinstance(data, dict) else {}
 
 
-def _parse_cookies(header: str) -> dict[str, str]:
+def parse_cookies(header: str) -> dict[str, str]:
     """Every name=value pair of a cookie header; attributes are ignored."""
     if not header.strip():
         return {}
