@@ -24,8 +24,8 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-import voluptuous as vol
 
+from .compat import vol
 from .const import (
     CONF_BUS_EVENT_TYPES,
     CONF_CREATOR,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant import data_entry_flow
 from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
@@ -12,9 +11,9 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-import voluptuous as vol
 
 from .api import sign_server_host
+from .compat import FixFlowResult, vol
 from .config_flow import async_update_and_reload
 from .const import (
     CONF_CREATOR,
@@ -48,9 +47,7 @@ class _EntryRepairFlow(RepairsFlow):
             "sign_server": sign_server_host(self._entry.data.get(CONF_SIGN_SERVER_URL)),
         }
 
-    def _done(
-        self, data: dict[str, Any], title: str | None = None
-    ) -> data_entry_flow.FlowResult:
+    def _done(self, data: dict[str, Any], title: str | None = None) -> FixFlowResult:
         async_update_and_reload(self.hass, self._entry, data, title=title)
         return self.async_create_entry(data={})
 
@@ -60,13 +57,13 @@ class UserNotFoundRepairFlow(_EntryRepairFlow):
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
-    ) -> data_entry_flow.FlowResult:
+    ) -> FixFlowResult:
         """Start with the form (the flow manager's init data is not user input)."""
         return await self.async_step_new_handle()
 
     async def async_step_new_handle(
         self, user_input: dict[str, Any] | None = None
-    ) -> data_entry_flow.FlowResult:
+    ) -> FixFlowResult:
         """Ask for the new handle and check it is the same account."""
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -92,13 +89,13 @@ class PremiumKeyRepairFlow(_EntryRepairFlow):
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
-    ) -> data_entry_flow.FlowResult:
+    ) -> FixFlowResult:
         """Start with the form (the flow manager's init data is not user input)."""
         return await self.async_step_api_key()
 
     async def async_step_api_key(
         self, user_input: dict[str, Any] | None = None
-    ) -> data_entry_flow.FlowResult:
+    ) -> FixFlowResult:
         """Ask for the key and check the sign server accepts it."""
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -128,7 +125,7 @@ class SessionTrustRepairFlow(_EntryRepairFlow):
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
-    ) -> data_entry_flow.FlowResult:
+    ) -> FixFlowResult:
         """Explain the risk and offer both ways out."""
         return self.async_show_menu(
             step_id="init",
@@ -138,7 +135,7 @@ class SessionTrustRepairFlow(_EntryRepairFlow):
 
     async def async_step_trust_sign_server(
         self, user_input: dict[str, Any] | None = None
-    ) -> data_entry_flow.FlowResult:
+    ) -> FixFlowResult:
         """Opt in: this sign server may receive the session."""
         if user_input is not None:
             host = sign_server_host(self._entry.data.get(CONF_SIGN_SERVER_URL))
@@ -151,7 +148,7 @@ class SessionTrustRepairFlow(_EntryRepairFlow):
 
     async def async_step_remove_session(
         self, user_input: dict[str, Any] | None = None
-    ) -> data_entry_flow.FlowResult:
+    ) -> FixFlowResult:
         """Forget the session: age-restricted streams will ask for one again."""
         data = {
             key: value

@@ -7,8 +7,8 @@ from typing import Final
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
-import voluptuous as vol
 
+from .compat import vol
 from .const import DOMAIN
 from .coordinator import TikTokLiveConfigEntry
 from .webcast import (

@@ -10,8 +10,8 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-import voluptuous as vol
 
+from custom_components.tiktok_live.compat import vol
 from custom_components.tiktok_live.const import DOMAIN
 from tests.fake_tiktok import FakeCreator, FakeTikTok, messages
 
