@@ -257,8 +257,11 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
 
     async def async_run(self) -> None:
         """Own the connection for as long as the entry is loaded."""
-        while True:
+        while not self._shut_down:
             delay = await self._async_attempt()
+            if self._shut_down:
+                # Home Assistant stops: the socket was closed on purpose.
+                return
             await self._async_sleep(delay)
 
     async def _async_attempt(self) -> float:
@@ -299,6 +302,8 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
             self._disarm_watchdog()
             await connection.close()
 
+        if self._shut_down:
+            return 0
         if self._stream_ended:
             self._creator_offline()
             return jittered(self.offline_check_interval)
@@ -420,6 +425,8 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
     @callback
     def async_schedule_write(self) -> None:
         """Write entity states now, or within a second if one just went out."""
+        if self._shut_down:
+            return
         if self._write_timer is not None:
             self._write_pending = True
             return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_OFF, STATE_ON
 from homeassistant.core import Event, HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -330,3 +330,21 @@ async def test_never_two_connections(
         await fake_tiktok.wait_connected(creator, count=round_no + 2)
         assert len(fake_tiktok.open_sockets()) == 1
     assert fake_tiktok.max_open_sockets == 1
+
+
+async def test_home_assistant_stop_closes_the_socket(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """On stop the socket closes at once and nothing reconnects."""
+    await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
+    [socket] = fake_tiktok.open_sockets(creator)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    await fake_tiktok.wait_for(lambda: socket.closed)
+    assert socket.ws.close_code == 1000
+    await advance(hass, 600)
+    assert not fake_tiktok.open_sockets()
+    assert len(fake_tiktok.sockets) == 1
