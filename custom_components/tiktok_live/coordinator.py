@@ -257,12 +257,17 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
 
     async def async_run(self) -> None:
         """Own the connection for as long as the entry is loaded."""
-        while not self._shut_down:
+        while True:
             delay = await self._async_attempt()
-            if self._shut_down:
+            if self.shutting_down:
                 # Home Assistant stops: the socket was closed on purpose.
                 return
             await self._async_sleep(delay)
+
+    @property
+    def shutting_down(self) -> bool:
+        """Whether unload or Home Assistant's stop has begun."""
+        return self._shut_down
 
     async def _async_attempt(self) -> float:
         """Connect once and stream until the end; return seconds until the next try."""
