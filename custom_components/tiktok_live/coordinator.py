@@ -359,7 +359,10 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
     # ---------------------------------------------------------------- silence
 
     def _arm_watchdog(self) -> None:
-        self._frames_at_last_check = -1
+        connection = self.connection
+        self._frames_at_last_check = (
+            connection.stats.frames_received if connection is not None else -1
+        )
         self._watchdog = async_call_later(
             self.hass, SILENCE_TIMEOUT, self._async_check_silence
         )
