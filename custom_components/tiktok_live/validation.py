@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+import logging
 from typing import Any, Final
 
 from homeassistant.core import HomeAssistant
@@ -67,7 +68,14 @@ async def _with_client[T](
         return await check(create_client(data, session)), {}
     except TikTokLiveError as err:
         key = _error_key(err)
-        LOGGER.debug("Check failed (%s): %s", key, type(err).__name__)
+        # The form promises the details are in the log for "unknown"; the
+        # client's messages never contain the key or the session.
+        LOGGER.log(
+            logging.WARNING if key == "unknown" else logging.DEBUG,
+            "Checking the creator failed (%s): %s",
+            key,
+            err,
+        )
         return None, {"base": key}
     except Exception:  # noqa: BLE001 - a form error beats a crashed flow
         LOGGER.exception("Unexpected error while checking the creator")
