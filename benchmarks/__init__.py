@@ -1,0 +1,1 @@
+"""Benchmarks that need a running Home Assistant (run by scripts/bench-integration)."""
