@@ -216,3 +216,52 @@ def test_quality_scale_is_complete() -> None:
         assert status in {"done", "todo", "exempt"}, rule
         if status == "exempt":
             assert value["comment"], rule
+
+
+def _schema_keys(*names: str) -> set[str]:
+    """Field names of every vol.Required/vol.Optional in these modules."""
+    from custom_components.tiktok_live import const, validation
+
+    constants = {
+        name: value
+        for module in (const, validation)
+        for name, value in vars(module).items()
+        if name.startswith("CONF_") and isinstance(value, str)
+    }
+    keys: set[str] = set()
+    for name in names:
+        for node in ast.walk(ast.parse((COMPONENT / name).read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("Required", "Optional")
+                and node.args
+            ):
+                first = node.args[0]
+                if isinstance(first, ast.Name):
+                    keys.add(constants[first.id])
+                elif isinstance(first, ast.Constant):
+                    keys.add(first.value)
+    return keys
+
+
+def _translated_fields() -> set[str]:
+    fields: set[str] = set()
+    steps = [
+        *TRANSLATIONS["config"]["step"].values(),
+        *TRANSLATIONS["options"]["step"].values(),
+    ]
+    for issue in TRANSLATIONS["issues"].values():
+        steps += list(issue.get("fix_flow", {}).get("step", {}).values())
+    for step in steps:
+        fields |= set(step.get("data", {}))
+        fields |= set(step.get("sections", {}))
+        for section in step.get("sections", {}).values():
+            fields |= set(section.get("data", {}))
+    return fields
+
+
+def test_form_fields_are_translated_both_ways() -> None:
+    """Every form field has a label, and every label belongs to a field."""
+    in_code = _schema_keys("config_flow.py", "repairs.py")
+    assert in_code == _translated_fields()
