@@ -55,15 +55,23 @@ def entry_data(fake: FakeTikTok, **extra: Any) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def mock_config_entry(fake_tiktok: FakeTikTok, creator: FakeCreator) -> MockConfigEntry:
-    """The creator's config entry."""
+def make_entry(
+    fake: FakeTikTok, *, options: dict[str, Any] | None = None, **extra: Any
+) -> MockConfigEntry:
+    """The creator's config entry, with extra data or options."""
     return MockConfigEntry(
         domain=DOMAIN,
         title=f"@{CREATOR}",
         unique_id=str(CREATOR_ID),
-        data=entry_data(fake_tiktok),
+        data=entry_data(fake, **extra),
+        options=options or {},
     )
+
+
+@pytest.fixture
+def mock_config_entry(fake_tiktok: FakeTikTok, creator: FakeCreator) -> MockConfigEntry:
+    """The creator's config entry."""
+    return make_entry(fake_tiktok)
 
 
 async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:

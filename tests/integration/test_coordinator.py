@@ -16,7 +16,7 @@ from custom_components.tiktok_live.const import (
 from custom_components.tiktok_live.coordinator import TikTokLiveCoordinator
 from tests.fake_tiktok import FakeCreator, FakeTikTok, messages
 
-from .conftest import advance, of_type, setup_entry, state, unload
+from .conftest import advance, make_entry, of_type, setup_entry, state, unload
 
 FAN = messages.user(7001, "rose_fan", "Rose Fan")
 OTHER = messages.user(7002, "night_owl", "Night Owl")
@@ -248,15 +248,7 @@ async def test_likes_are_coalesced_with_milestones(
     bus_events: list[Event],
 ) -> None:
     """Like batches within a second become one event; milestones every N likes."""
-    from .conftest import CREATOR, CREATOR_ID, entry_data
-
-    entry = MockConfigEntry(
-        domain="tiktok_live",
-        title=f"@{CREATOR}",
-        unique_id=str(CREATOR_ID),
-        data=entry_data(fake_tiktok),
-        options={CONF_LIKE_MILESTONE: 100},
-    )
+    entry = make_entry(fake_tiktok, options={CONF_LIKE_MILESTONE: 100})
     await go_live_and_connect(hass, entry, fake_tiktok, creator)
     for _ in range(10):
         await fake_tiktok.push(creator, messages.like(FAN, 15))
@@ -285,13 +277,8 @@ async def test_streak_updates_and_bus_filter_options(
     bus_events: list[Event],
 ) -> None:
     """gift_streak events when asked; types left out of the bus still reach entities."""
-    from .conftest import CREATOR, CREATOR_ID, entry_data
-
-    entry = MockConfigEntry(
-        domain="tiktok_live",
-        title=f"@{CREATOR}",
-        unique_id=str(CREATOR_ID),
-        data=entry_data(fake_tiktok),
+    entry = make_entry(
+        fake_tiktok,
         options={
             CONF_GIFT_STREAK_UPDATES: True,
             CONF_LIKE_MILESTONE: 0,

@@ -31,19 +31,16 @@ from custom_components.tiktok_live.failures import FailureTracker, issue_id
 from custom_components.tiktok_live.webcast import AlreadyConnectedError
 from tests.fake_tiktok import FakeCreator, FakeTikTok, SignReply, WsReply
 
-from .conftest import CREATOR, CREATOR_ID, advance, entry_data, setup_entry, state
+from .conftest import (
+    CREATOR,
+    advance,
+    make_entry,
+    setup_entry,
+    state,
+)
 
 CONNECTION = "sensor.streamer_connection"
 LIVE = "binary_sensor.streamer_live"
-
-
-def make_entry(fake: FakeTikTok, **extra: Any) -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=f"@{CREATOR}",
-        unique_id=str(CREATOR_ID),
-        data=entry_data(fake, **extra),
-    )
 
 
 def issue(
