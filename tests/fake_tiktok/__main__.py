@@ -1,4 +1,11 @@
-"""Serve the fake TikTok: ``python -m tests.fake_tiktok --port 8765 --demo``."""
+"""Serve the fake TikTok with the looping demo stream.
+
+    python -m tests.fake_tiktok --host 127.0.0.1 --port 8765
+
+prints the base URLs to point the integration (or any TikTokLive-style client)
+at, then plays @demo_streamer's stream forever until SIGINT/SIGTERM.
+``--no-demo`` serves the fake without a creator; ``--speed 10`` plays faster.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +15,39 @@ import contextlib
 import logging
 import signal
 
-from .demo import run_demo
+from .demo import DEMO_CREATOR, add_demo_creator, run_demo
 from .server import FakeTikTok
 
 
-async def _serve(host: str, port: int, demo: bool) -> None:
+async def _serve(args: argparse.Namespace) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with FakeTikTok(host=host, port=port) as fake:
-        print(  # noqa: T201 - the command's output
-            f"fake TikTok: web {fake.web_url}, webcast {fake.webcast_url}, "
-            f"sign server {fake.sign_server_url}",
-            flush=True,
+    async with FakeTikTok(
+        host=args.host,
+        port=args.port,
+        ping_interval=args.ping_interval,
+        answer_heartbeats=True,
+    ) as fake:
+        lines = [
+            f"fake TikTok listening on {fake.web_url}",
+            f"  web_url          {fake.web_url}",
+            f"  webcast_url      {fake.webcast_url}",
+            f"  sign_server_url  {fake.sign_server_url}",
+            f"  push server      {fake.push_server_url}",
+        ]
+        if args.demo:
+            add_demo_creator(fake)
+            lines.append(f"  demo creator     @{DEMO_CREATOR} (loops a stream)")
+        print("\n".join(lines), flush=True)  # noqa: T201 - the command's output
+        player = (
+            asyncio.create_task(
+                run_demo(fake, offline_seconds=args.offline_seconds, speed=args.speed)
+            )
+            if args.demo
+            else None
         )
-        player = asyncio.create_task(run_demo(fake)) if demo else None
         await stop.wait()
         if player is not None:
             player.cancel()
@@ -33,15 +57,37 @@ async def _serve(host: str, port: int, demo: bool) -> None:
 
 def main() -> None:
     """Parse the arguments and serve until SIGINT/SIGTERM."""
-    parser = argparse.ArgumentParser(description="A fake TikTok LIVE on loopback")
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.fake_tiktok", description="A fake TikTok LIVE on loopback"
+    )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument(
-        "--demo", action="store_true", help="play the looping demo stream"
+        "--demo",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="play the looping demo stream (default; --no-demo to serve only)",
+    )
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="play the demo this many times faster"
+    )
+    parser.add_argument(
+        "--offline-seconds",
+        type=float,
+        default=20.0,
+        help="offline time between two demo streams",
+    )
+    parser.add_argument(
+        "--ping-interval",
+        type=float,
+        default=None,
+        help="heartbeat interval the push server asks for (Handshake-Options)",
     )
     args = parser.parse_args()
+    if args.speed <= 0:
+        parser.error("--speed must be positive")
     logging.basicConfig(level=logging.INFO, format="fake TikTok: %(message)s")
-    asyncio.run(_serve(args.host, args.port, args.demo))
+    asyncio.run(_serve(args))
 
 
 if __name__ == "__main__":

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 
 from . import messages
 from .scenario import Scenario, run_scenario
 from .server import FakeTikTok
+from .state import FakeCreator
 
 DEMO_CREATOR = "demo_streamer"
 DEMO_USER_ID = 6_900_000_000_000_000_042
@@ -30,47 +30,56 @@ FANS = [
 ]
 
 
-def demo_stream(round_no: int) -> Scenario:
-    """One stream of the demo: about a minute and a half."""
+def demo_stream(round_no: int, *, await_client: bool = True) -> Scenario:
+    """One stream of the demo: about a minute and a half in real time."""
     rose_fan, night_owl, lamp_lover, big_spender, first_timer = FANS
     scenario = Scenario().go_live(f"Smart home live build #{round_no}", viewers=12)
-    scenario.wait(3).viewers(18).join(first_timer, 18).wait(2)
+    if await_client:
+        # Home Assistant polls, then connects: play once someone watches.
+        scenario.await_client(timeout=300)
+    scenario.wait(3).viewers_ramp(12, 18, steps=2, every=1).join(first_timer).wait(2)
     scenario.comment(night_owl, "hi from the demo!").wait(2)
     scenario.gift_streak(rose_fan, "Rose", 5).wait(3)
-    scenario.viewers(27).likes(lamp_lover, 150).wait(3)
+    scenario.viewers(27).likes(lamp_lover, 150, batch=50).wait(3)
     scenario.follow(first_timer).wait(3)
     scenario.gift(big_spender, "Galaxy").wait(3)
-    scenario.viewers(41).share(night_owl).wait(3)
+    scenario.viewers_ramp(27, 41, steps=2, every=1).share(night_owl).wait(3)
     scenario.likes(rose_fan, 300, batch=50).wait(2)
     scenario.subscribe(night_owl).wait(3)
     scenario.pause().wait(6).resume().wait(2)
     scenario.gift_streak(lamp_lover, "Finger Heart", 3).wait(3)
     scenario.viewers(33).comment(lamp_lover, "the lamp blinked!").wait(3)
     scenario.gift(rose_fan, "Doughnut").wait(3)
-    scenario.viewers(24).likes(first_timer, 200, batch=40).wait(3)
-    scenario.viewers(15).comment(rose_fan, "bye!").wait(3)
+    scenario.viewers_ramp(33, 15, steps=3, every=1).likes(first_timer, 200, batch=40)
+    scenario.wait(3).comment(rose_fan, "bye!").wait(3)
     scenario.end()
     return scenario
 
 
-async def run_demo(fake: FakeTikTok, *, offline_seconds: float = 20.0) -> None:
-    """Live, end, a little offline time, live again: forever."""
-    creator = fake.add_creator(
-        DEMO_CREATOR, user_id=DEMO_USER_ID, nickname=DEMO_NICKNAME
-    )
+def add_demo_creator(fake: FakeTikTok) -> FakeCreator:
+    """The demo's creator (offline until a stream starts)."""
+    return fake.add_creator(DEMO_CREATOR, user_id=DEMO_USER_ID, nickname=DEMO_NICKNAME)
+
+
+async def run_demo(
+    fake: FakeTikTok,
+    *,
+    offline_seconds: float = 20.0,
+    speed: float = 1.0,
+    rounds: int | None = None,
+) -> None:
+    """Live, end, some offline time, live again: forever (or ``rounds`` times)."""
+    creator = fake.creators.get(DEMO_CREATOR) or add_demo_creator(fake)
     round_no = 1
-    while True:
-        _LOGGER.info("demo stream %d starts", round_no)
+    while rounds is None or round_no <= rounds:
         scenario = demo_stream(round_no)
-        # Go live first, and wait for Home Assistant to connect before playing.
-        title, viewers = scenario.steps[0][1]
-        creator.go_live(title=str(title), viewers=int(str(viewers)))
-        scenario.steps.pop(0)
-        try:
-            await fake.wait_for(lambda: bool(fake.open_sockets(creator)), timeout=300)
-        except TimeoutError:
-            _LOGGER.warning("nobody connected within 5 minutes; playing anyway")
-        await run_scenario(fake, creator, scenario, realtime=True)
-        _LOGGER.info("demo stream %d ended", round_no)
-        await asyncio.sleep(offline_seconds + random.uniform(0, 5))
+        _LOGGER.info(
+            "demo stream %d starts (%.0f s of stream)",
+            round_no,
+            scenario.duration / speed,
+        )
+        await run_scenario(fake, creator, scenario, realtime=True, speed=speed)
+        _LOGGER.info("demo stream %d ended; offline for a while", round_no)
         round_no += 1
+        if rounds is None or round_no <= rounds:
+            await asyncio.sleep(offline_seconds / speed)

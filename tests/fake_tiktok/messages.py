@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 from google.protobuf.message import Message
 
@@ -20,6 +21,11 @@ GIFTS: dict[str, tuple[int, int, bool]] = {
     "Galaxy": (11046, 1000, False),
     "Lion": (6369, 29999, False),
 }
+
+
+def gift_diamonds(name: str) -> int:
+    """Diamonds of one gift of this name (1 for names the table lacks)."""
+    return GIFTS.get(name, (9999, 1, False))[1]
 
 
 def next_msg_id() -> int:
@@ -50,7 +56,7 @@ def wire(
     if common is not None:
         common.method = method
         common.msg_id = msg_id
-        common.create_time = 1_764_000_000_000
+        common.create_time = int(time.time() * 1000)
     return pb.WireMessage(
         method=method,
         payload=message.SerializeToString(),
@@ -113,17 +119,21 @@ def like(sender: pb.User, count: int, total: int = 0) -> pb.WireMessage:
     )
 
 
-def join(sender: pb.User, viewer_count: int = 0) -> pb.WireMessage:
-    """A viewer entering the room."""
+def join(sender: pb.User, viewer_count: int = 0, action: int = 1) -> pb.WireMessage:
+    """A viewer entering the room (MemberMessage action 1)."""
     return wire(
         "WebcastMemberMessage",
         pb.MemberMessage(
-            common=pb.MessageCommon(), user=sender, member_count=viewer_count, action=1
+            common=pb.MessageCommon(),
+            user=sender,
+            member_count=viewer_count,
+            action=action,
         ),
     )
 
 
-def _social(sender: pb.User, key: str, action: int) -> pb.WireMessage:
+def social(sender: pb.User, key: str, action: int) -> pb.WireMessage:
+    """A SocialMessage with this display text key and action."""
     return wire(
         "WebcastSocialMessage",
         pb.SocialMessage(
@@ -136,12 +146,12 @@ def _social(sender: pb.User, key: str, action: int) -> pb.WireMessage:
 
 def follow(sender: pb.User) -> pb.WireMessage:
     """A follow, marked as TikTok marks it."""
-    return _social(sender, "pm_main_follow_message_viewer_2", 1)
+    return social(sender, "pm_main_follow_message_viewer_2", 1)
 
 
 def share(sender: pb.User) -> pb.WireMessage:
     """A share, marked as TikTok marks it."""
-    return _social(sender, "pm_mt_guidance_share", 3)
+    return social(sender, "pm_mt_guidance_share", 3)
 
 
 def comment(sender: pb.User, text: str) -> pb.WireMessage:
@@ -162,12 +172,20 @@ def subscribe(sender: pb.User, months: int = 1) -> pb.WireMessage:
     )
 
 
-def viewers(count: int, total: int | None = None) -> pb.WireMessage:
-    """The room's viewer count."""
+def viewers(
+    count: int,
+    total: int | None = None,
+    top: list[tuple[pb.User, int]] | None = None,
+) -> pb.WireMessage:
+    """The room's viewer count, with the top viewers as (user, score), best first."""
     return wire(
         "WebcastRoomUserSeqMessage",
         pb.RoomUserSeqMessage(
             common=pb.MessageCommon(),
+            ranks=[
+                pb.Contributor(user=user, score=score, rank=rank)
+                for rank, (user, score) in enumerate(top or [], start=1)
+            ],
             total=count,
             total_user=count if total is None else total,
         ),
@@ -187,6 +205,14 @@ def room_message(text: str) -> pb.WireMessage:
     return wire(
         "WebcastRoomMessage", pb.RoomMessage(common=pb.MessageCommon(), content=text)
     )
+
+
+def history(message: pb.WireMessage) -> pb.WireMessage:
+    """The same message marked as replayed history."""
+    copy = pb.WireMessage()
+    copy.CopyFrom(message)
+    copy.is_history = True
+    return copy
 
 
 def unknown(method: str = "WebcastPollMessage") -> pb.WireMessage:

@@ -1,9 +1,23 @@
 """A fake of TikTok web, the webcast API, the sign server and the push WebSocket.
 
-It binds 127.0.0.1 on a free port and speaks the protocol the real services
-speak (see the protocol notes), so the client is tested over real sockets. Every
-fault that maps to an error class can be injected; everything the client sends
-is recorded; tests wait on what happened, never on the clock.
+It binds 127.0.0.1 on a free port (or the one given) and speaks the protocol the
+real services speak, so the client is tested over real sockets:
+
+==============================  =================================================
+``GET /@{user}/live``           LIVE page HTML with ``<script id="SIGI_STATE">``
+``GET /api-live/user/room/``    the room API (top-level ``message``)
+``GET /webcast/room/check_alive/``  ``{"data": [{"alive": …}]}``
+``GET /webcast/room/info/``     title, create_time, user_count, status, owner
+``GET /sign/webcast/fetch``     the sign server: a serialized FetchResult plus
+                                X-Set-TT-Cookie, X-Request-Id, X-Agent-Id
+``POST /sign/webcast/sign_url`` signed URLs
+``GET /sign/webcast/rate_limits``  the key's limits
+``GET /ws``                     the push WebSocket (subprotocol echo-protocol)
+==============================  =================================================
+
+Every fault is injected through ``fake.faults`` (see faults.py), everything the
+client sends is recorded (see recording.py), and tests wait on what happened,
+never on the clock.
 """
 
 from __future__ import annotations
@@ -11,10 +25,11 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import contextlib
 import gzip
 import itertools
 import json
+import logging
 import time
 from typing import Any
 
@@ -23,102 +38,42 @@ from multidict import CIMultiDict
 
 from custom_components.tiktok_live.webcast.proto import webcast_pb2 as pb
 
-from . import messages
+from .faults import (
+    ApiFault,
+    Faults,
+    HttpStatus,
+    PageFault,
+    RoomInfoFault,
+    SignReply,
+    SignUrlReply,
+    SocketFault,
+    SocketFaultKind,
+    WsReply,
+)
+from .recording import Recorder, Request, decode_enter_room, decode_heartbeat
+from .state import ROOM_STATUS_LIVE, ROOM_STATUS_OFFLINE, FakeCreator, FakeRoom
 
-ROOM_STATUS_LIVE = 2
-ROOM_STATUS_OFFLINE = 4
+_LOGGER = logging.getLogger(__name__)
 
+__all__ = [
+    "ROOM_STATUS_LIVE",
+    "ROOM_STATUS_OFFLINE",
+    "FakeCreator",
+    "FakeRoom",
+    "FakeSocket",
+    "FakeTikTok",
+    "Request",
+    "SignReply",
+    "SignUrlReply",
+    "WsReply",
+]
 
-@dataclass
-class SignReply:
-    """A canned sign server answer (a fault, or anything a test wants)."""
-
-    status: int = 200
-    body: bytes | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    # For /webcast/fetch with status 200: which parts of a good answer to leave out.
-    cookie: bool = True
-    cursor: bool = True
-    push_server: bool = True
-    route_params: bool = True
-
-
-@dataclass
-class WsReply:
-    """A canned answer to the WebSocket upgrade instead of 101."""
-
-    status: int = 200
-    handshake_msg: str | None = "illegal secret key"
-
-
-@dataclass
-class Request:
-    """One recorded HTTP request."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: bytes = b""
-    query_string: str = ""
-
-
-@dataclass
-class FakeRoom:
-    """One stream."""
-
-    room_id: str
-    title: str
-    viewers: int
-    created_at: int
-
-
-class FakeCreator:
-    """A TikTok account that can go live."""
-
-    def __init__(
-        self, fake: FakeTikTok, unique_id: str, user_id: int, nickname: str
-    ) -> None:
-        self._fake = fake
-        self.unique_id = unique_id
-        self.user_id = user_id
-        self.nickname = nickname
-        self.room: FakeRoom | None = None
-        self.last_room: FakeRoom | None = None
-        # The room info asks for a signed-in adult unless one of these sessions is sent.
-        self.age_restricted = False
-        # Messages the first fetch result carries ("recent history").
-        self.history: list[pb.WireMessage] = []
-
-    @property
-    def is_live(self) -> bool:
-        """Whether the creator streams right now."""
-        return self.room is not None
-
-    def go_live(self, *, title: str = "", viewers: int = 0) -> FakeRoom:
-        """Start a new stream (a new room id)."""
-        self.room = FakeRoom(
-            room_id=str(next(self._fake.room_ids)),
-            title=title,
-            viewers=viewers,
-            created_at=int(time.time()),
-        )
-        self.last_room = self.room
-        self.history = []
-        return self.room
-
-    def go_offline(self) -> None:
-        """Stop streaming without telling open sockets."""
-        self.room = None
-
-    async def end_stream(self) -> None:
-        """End the stream the way TikTok does: control action 3, then offline."""
-        await self._fake.push(self, messages.control(3))
-        self.go_offline()
+AGENT_ID = "fake-agent"
+WS_SUBPROTOCOL = "echo-protocol"
 
 
 class FakeSocket:
-    """One client WebSocket, and what the client sent over it."""
+    """One client WebSocket on the push server, and what the client sent over it."""
 
     def __init__(
         self,
@@ -133,25 +88,83 @@ class FakeSocket:
         self.request = request
         self.room_id = request.query.get("room_id", "")
         self.compress = request.query.get("compress") == "gzip"
+        # Decoded frames from the client, in order (im_enter_room, hb, ack).
         self.received: list[pb.PushFrame] = []
+        # Client messages that were not push frames at all.
+        self.malformed: list[bytes] = []
+        # Frames the fake sent, as sent.
+        self.sent: list[pb.PushFrame] = []
         self.closed = False
+        # The close code the client sent (or None after a drop).
+        self.close_code: int | None = None
+        self.silenced = False
+        self.faults: list[SocketFault] = []
+        self._seq = itertools.count(1)
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<FakeSocket @{self.creator.unique_id} room {self.room_id} {state}>"
+
+    # ------------------------------------------------------ what was received
 
     def frames(self, payload_type: str) -> list[pb.PushFrame]:
         """Frames of one type the client sent."""
         return [f for f in self.received if f.payload_type == payload_type]
 
+    @property
+    def entered(self) -> bool:
+        """Whether the client sent im_enter_room."""
+        return bool(self.frames("im_enter_room"))
+
+    def enter_room(self) -> pb.EnterRoomPayload | None:
+        """The client's first im_enter_room payload."""
+        frames = self.frames("im_enter_room")
+        return decode_enter_room(frames[0]) if frames else None
+
+    def heartbeats(self) -> list[pb.HeartbeatPayload]:
+        """The payloads of the heartbeats, in order."""
+        return [decode_heartbeat(f) for f in self.frames("hb")]
+
     def heartbeat_seq_ids(self) -> list[int]:
         """The seq ids of the heartbeats, in order."""
-        ids = []
-        for frame in self.frames("hb"):
-            hb = pb.HeartbeatPayload()
-            hb.ParseFromString(frame.payload)
-            ids.append(hb.send_packet_seq_id)
-        return ids
+        return [hb.send_packet_seq_id for hb in self.heartbeats()]
+
+    def acks(self) -> list[tuple[int, str]]:
+        """(log_id, payload text) of every ack."""
+        return [
+            (f.log_id, f.payload.decode(errors="replace")) for f in self.frames("ack")
+        ]
+
+    def acked(self, log_id: int) -> bool:
+        """Whether the frame with this log id was acked."""
+        return any(f.log_id == log_id for f in self.frames("ack"))
+
+    # ------------------------------------------------------------- sending
 
     async def send_raw(self, data: bytes) -> None:
         """Send bytes as one binary message, whatever they are."""
         await self.ws.send_bytes(data)
+
+    async def send_frame(
+        self,
+        payload_type: str,
+        payload: bytes,
+        *,
+        log_id: int = 0,
+        headers: Iterable[pb.PushHeader] = (),
+    ) -> pb.PushFrame:
+        """Send one push frame (msg, hb, im_enter_room_resp, …)."""
+        frame = pb.PushFrame(
+            seq_id=next(self._seq),
+            log_id=log_id,
+            payload_encoding="pb",
+            payload_type=payload_type,
+            headers=list(headers),
+            payload=payload,
+        )
+        self.sent.append(frame)
+        await self.ws.send_bytes(frame.SerializeToString())
+        return frame
 
     async def send_result(
         self,
@@ -160,38 +173,60 @@ class FakeSocket:
         compress: bool | None = None,
         log_id: int | None = None,
     ) -> int:
-        """Send a FetchResult in a msg frame; returns its log id."""
+        """Send a FetchResult in a msg frame (gzip when asked); returns its log id."""
         log_id = log_id or next(self._fake.log_ids)
         payload = result.SerializeToString()
         headers = []
         if self.compress if compress is None else compress:
             payload = gzip.compress(payload)
             headers.append(pb.PushHeader(key="compress_type", value="gzip"))
-        frame = pb.PushFrame(
-            log_id=log_id,
-            payload_encoding="pb",
-            payload_type="msg",
-            headers=headers,
-            payload=payload,
-        )
-        await self.ws.send_bytes(frame.SerializeToString())
+        await self.send_frame("msg", payload, log_id=log_id, headers=headers)
         return log_id
 
     async def close(self, code: int = 1000, message: bytes = b"") -> None:
-        """Close from the server side."""
+        """Close from the server side with this code."""
         await self.ws.close(code=code, message=message)
 
     def drop(self) -> None:
         """Cut the TCP connection without a closing handshake."""
-        transport = self.ws._req.transport if self.ws._req else None
+        request = self.ws._req
+        transport = request.transport if request is not None else None
         if transport is not None:
             transport.abort()
 
+    async def apply(self, fault: SocketFault) -> None:
+        """Do what the fault says to this socket now."""
+        self.faults.append(fault)
+        if fault.kind is SocketFaultKind.CLOSE:
+            await self.close(fault.code, fault.reason.encode())
+        elif fault.kind is SocketFaultKind.DROP:
+            self.drop()
+        elif fault.kind is SocketFaultKind.SILENCE:
+            self.silenced = True
+        else:
+            await self.send_raw(fault.frame_bytes())
+        await self._fake._recorder.notify()
+
 
 class FakeTikTok:
-    """The whole fake; use as ``async with FakeTikTok() as fake``."""
+    """The whole fake; use as ``async with FakeTikTok() as fake``.
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    Configuration (plain attributes, change them any time):
+    ``ping_interval`` (Handshake-Options sent on upgrade; None: no header),
+    ``answer_heartbeats`` (the push server echoes each hb frame, as TikTok's
+    does), ``required_api_key`` / ``premium_api_keys`` / ``premium_endpoints``
+    (the sign server's key checks), ``valid_session_ids`` (sessions that lift
+    an age restriction).
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ping_interval: float | None = None,
+        answer_heartbeats: bool = False,
+    ) -> None:
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -199,27 +234,26 @@ class FakeTikTok:
         self.room_ids = itertools.count(7_400_000_000_000_000_001)
         self.log_ids = itertools.count(1)
         self._counter = itertools.count(1)
-        self.requests: list[Request] = []
+        self._recorder = Recorder()
         self.sockets: list[FakeSocket] = []
-        self._changed = asyncio.Condition()
-        # Faults: queued ones are used once each, in order; a sticky one until cleared.
-        self.sign_replies: deque[SignReply] = deque()
-        self.sign_reply: SignReply | None = None
-        self.sign_url_replies: deque[tuple[int, Any]] = deque()
-        self.ws_replies: deque[WsReply] = deque()
-        self.ws_reply: WsReply | None = None
+        self.faults = Faults()
+        # Sign server keys: None accepts any request.
         self.required_api_key: str | None = None
+        # Keys of the premium plan, and the paths (under /sign) only they may use.
+        self.premium_api_keys: set[str] = set()
+        self.premium_endpoints: set[str] = set()
         self.valid_session_ids: set[str] = set()
-        self.ping_interval: float | None = None
-        self.html_without_live_room = False
-        self.html_broken = False
-        self.api_without_message = False
-        self.web_status: int | None = None
-        self.check_alive_override: bool | None = None
+        self.ping_interval: float | None = ping_interval
+        self.answer_heartbeats = answer_heartbeats
+        # Legacy stall switch: while set to an unset Event, upgrades wait for it.
         self.stall_handshake: asyncio.Event | None = None
+        self._release = asyncio.Event()
+        self.stalled_handshakes = 0
+        self.stalled_requests: list[Request] = []
+        # Cursor of every fetch the sign server handed out → the session it carried.
+        self.issued_cursors: dict[str, str | None] = {}
         # The most client sockets that were ever open at the same time.
         self.max_open_sockets = 0
-        self.stalled_handshakes = 0
 
     # ------------------------------------------------------------ lifecycle
 
@@ -241,21 +275,25 @@ class FakeTikTok:
         app.router.add_post("/sign/webcast/sign_url", self._sign_url)
         app.router.add_get("/sign/webcast/rate_limits", self._rate_limits)
         app.router.add_get("/ws", self._websocket)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        self._runner = web.AppRunner(
+            app, handle_signals=False, access_log=None, shutdown_timeout=1.0
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port)
         await site.start()
         server = site._server
-        assert server is not None
-        self._port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        assert isinstance(server, asyncio.Server)
+        self._port = int(server.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
-        """Close every socket and stop listening."""
+        """Release stalls, close every socket (1001) and stop listening."""
+        self.release_stalled()
         if self.stall_handshake is not None:
             self.stall_handshake.set()
         for socket in list(self.sockets):
             if not socket.ws.closed:
-                await socket.ws.close(code=1001)
+                with contextlib.suppress(Exception):
+                    await socket.ws.close(code=1001)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -280,6 +318,11 @@ class FakeTikTok:
         """Base URL of the sign server."""
         return f"{self.web_url}/sign"
 
+    @property
+    def push_server_url(self) -> str:
+        """The push server the sign server hands out."""
+        return f"ws://{self._host}:{self._port}/ws"
+
     # ------------------------------------------------------------- creators
 
     def add_creator(
@@ -291,9 +334,18 @@ class FakeTikTok:
         return creator
 
     def _creator_of_room(self, room_id: str) -> FakeCreator | None:
+        """The creator streaming in this room right now."""
         for creator in self.creators.values():
             if creator.room is not None and creator.room.room_id == room_id:
                 return creator
+        return None
+
+    def _any_room(self, room_id: str) -> tuple[FakeCreator, FakeRoom] | None:
+        """Any room ever streamed (live or ended) and its creator."""
+        for creator in self.creators.values():
+            for room in creator.rooms:
+                if room.room_id == room_id:
+                    return creator, room
         return None
 
     def open_sockets(self, creator: FakeCreator | None = None) -> list[FakeSocket]:
@@ -304,7 +356,98 @@ class FakeTikTok:
             if not s.closed and (creator is None or s.creator is creator)
         ]
 
+    # ------------------------------------------------------------ recording
+
+    @property
+    def requests(self) -> list[Request]:
+        """Every HTTP request the fake received, in order."""
+        return self._recorder.requests
+
+    def sign_requests(self, path: str = "/sign/webcast/fetch") -> list[Request]:
+        """Recorded requests of one endpoint (the sign fetch by default)."""
+        return self._recorder.of_path(path)
+
+    def requests_to(self, path: str) -> list[Request]:
+        """Recorded requests of one path."""
+        return self._recorder.of_path(path)
+
+    # -------------------------------------------------------------- waiting
+
+    async def wait_for(
+        self, predicate: Callable[[], bool], timeout: float = 10
+    ) -> None:
+        """Wait until something the fake recorded makes ``predicate`` true."""
+        await self._recorder.wait_for(predicate, timeout)
+
+    async def wait_for_request(
+        self, path: str, count: int = 1, timeout: float = 10
+    ) -> Request:
+        """The ``count``-th request to ``path``, once it arrived."""
+        return await self._recorder.wait_for_request(path, count, timeout)
+
+    def _sockets_of(self, creator: FakeCreator | None) -> list[FakeSocket]:
+        return [s for s in self.sockets if creator is None or s.creator is creator]
+
+    async def wait_for_socket(
+        self, creator: FakeCreator | None = None, count: int = 1, timeout: float = 10
+    ) -> FakeSocket:
+        """The ``count``-th socket opened (of the creator), once it opened."""
+        await self.wait_for(lambda: len(self._sockets_of(creator)) >= count, timeout)
+        return self._sockets_of(creator)[count - 1]
+
+    async def wait_entered(
+        self, creator: FakeCreator | None = None, count: int = 1, timeout: float = 10
+    ) -> FakeSocket:
+        """The ``count``-th socket whose client entered the room."""
+
+        def entered() -> list[FakeSocket]:
+            return [s for s in self._sockets_of(creator) if s.entered]
+
+        await self.wait_for(lambda: len(entered()) >= count, timeout)
+        return entered()[count - 1]
+
+    async def wait_connected(
+        self, creator: FakeCreator, count: int = 1, timeout: float = 10
+    ) -> FakeSocket:
+        """Wait until ``count`` sockets of the creator entered the room, then sync."""
+        await self.wait_entered(creator, count, timeout)
+        socket = self._sockets_of(creator)[count - 1]
+        await self.sync(creator, timeout)
+        return socket
+
+    async def wait_for_heartbeats(
+        self, socket: FakeSocket, count: int, timeout: float = 10
+    ) -> list[int]:
+        """The seq ids of the socket's first ``count`` heartbeats, once sent."""
+        await self.wait_for(lambda: len(socket.frames("hb")) >= count, timeout)
+        return socket.heartbeat_seq_ids()[:count]
+
+    async def wait_for_ack(
+        self, socket: FakeSocket, log_id: int, timeout: float = 10
+    ) -> pb.PushFrame:
+        """The client's ack of the frame with this log id."""
+        await self.wait_for(lambda: socket.acked(log_id), timeout)
+        return next(f for f in socket.frames("ack") if f.log_id == log_id)
+
+    async def wait_closed(self, socket: FakeSocket, timeout: float = 10) -> int | None:
+        """Wait for the socket to close; the client's close code (None: dropped)."""
+        await self.wait_for(lambda: socket.closed, timeout)
+        return socket.close_code
+
     # ------------------------------------------------------------ pushing
+
+    def _next_result(
+        self, *wire_messages: pb.WireMessage, need_ack: bool
+    ) -> pb.FetchResult:
+        n = next(self._counter)
+        return pb.FetchResult(
+            messages=list(wire_messages),
+            cursor=f"cursor-{n}",
+            internal_ext=f"ie-{n}",
+            fetch_interval=1000,
+            now=int(time.time() * 1000),
+            need_ack=need_ack,
+        )
 
     async def push(
         self,
@@ -313,32 +456,52 @@ class FakeTikTok:
         need_ack: bool = False,
         compress: bool | None = None,
     ) -> list[int]:
-        """One msg frame with these messages to every open socket of the creator."""
-        n = next(self._counter)
-        result = pb.FetchResult(
-            messages=list(wire_messages),
-            cursor=f"cursor-{n}",
-            internal_ext=f"ie-{n}",
-            need_ack=need_ack,
-        )
+        """One msg frame with these messages to every open socket of the creator.
+
+        Returns the frames' log ids (one per socket that got it; a silenced
+        socket gets nothing). ``compress`` None follows each socket's URL.
+        """
+        result = self._next_result(*wire_messages, need_ack=need_ack)
+        log_ids = []
+        for socket in self.open_sockets(creator):
+            if socket.silenced:
+                continue
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                log_ids.append(await socket.send_result(result, compress=compress))
+        return log_ids
+
+    async def push_result(
+        self,
+        creator: FakeCreator,
+        result: pb.FetchResult,
+        *,
+        compress: bool | None = None,
+    ) -> list[int]:
+        """Push a FetchResult built by the test (any cursor, internal_ext, is_first)."""
         return [
             await socket.send_result(result, compress=compress)
             for socket in self.open_sockets(creator)
+            if not socket.silenced
         ]
+
+    async def inject(self, creator: FakeCreator | None, fault: SocketFault) -> None:
+        """Apply a socket fault to every open socket (of the creator) now."""
+        for socket in self.open_sockets(creator):
+            await socket.apply(fault)
 
     async def sync(self, creator: FakeCreator, timeout: float = 10) -> None:
         """Return once the client handled everything pushed before.
 
         The client reads frames one by one and acks a frame before its events,
-        so the ack of an empty frame sent now proves the earlier frames' events
-        were all handled.
+        so the ack of an empty frame sent now proves the earlier frames were
+        read. Silenced sockets are skipped: they get nothing.
         """
-        sockets = self.open_sockets(creator)
-        n = next(self._counter)
-        result = pb.FetchResult(
-            cursor=f"sync-{n}", internal_ext=f"sync-{n}", need_ack=True
-        )
-        log_ids = {await s.send_result(result) for s in sockets}
+        sockets = [s for s in self.open_sockets(creator) if not s.silenced]
+        result = self._next_result(need_ack=True)
+        log_ids: set[int] = set()
+        for socket in sockets:
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                log_ids.add(await socket.send_result(result))
 
         def acked() -> bool:
             got = {f.log_id for s in sockets for f in s.frames("ack")}
@@ -346,80 +509,169 @@ class FakeTikTok:
 
         await self.wait_for(acked, timeout)
 
-    async def wait_connected(
-        self, creator: FakeCreator, count: int = 1, timeout: float = 10
-    ) -> FakeSocket:
-        """Wait until ``count`` sockets of the creator entered the room, then sync."""
+    # --------------------------------------------------------------- stalls
 
-        def entered() -> bool:
-            sockets = [
-                s
-                for s in self.sockets
-                if s.creator is creator and s.frames("im_enter_room")
-            ]
-            return len(sockets) >= count
+    async def _stall(self, recorded: Request) -> None:
+        """Hold this request until release_stalled() or stop()."""
+        self.stalled_requests.append(recorded)
+        release = self._release
+        await self._recorder.notify()
+        await release.wait()
 
-        await self.wait_for(entered, timeout)
-        socket = [s for s in self.sockets if s.creator is creator][count - 1]
-        await self.sync(creator, timeout)
-        return socket
+    def release_stalled(self) -> None:
+        """Let every stalled request go on (they answer 503)."""
+        self._release.set()
+        self._release = asyncio.Event()
 
-    async def wait_for(
-        self, predicate: Callable[[], bool], timeout: float = 10
-    ) -> None:
-        """Wait until something the fake recorded makes ``predicate`` true."""
-        async with asyncio.timeout(timeout), self._changed:
-            await self._changed.wait_for(predicate)
+    # ------------------------------------------------- legacy fault switches
+    # Older tests flip these; each maps onto a sticky fault of fake.faults.
 
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+    @property
+    def sign_replies(self) -> deque[SignReply]:
+        """One-shot sign fetch faults (``fake.faults.sign_fetch.queue``)."""
+        return self.faults.sign_fetch.queue
 
-    def sign_requests(self, path: str = "/sign/webcast/fetch") -> list[Request]:
-        """Recorded sign server requests of one endpoint."""
-        return [r for r in self.requests if r.path == path]
+    @property
+    def sign_reply(self) -> SignReply | None:
+        """The sticky sign fetch fault."""
+        return self.faults.sign_fetch.sticky
 
-    # -------------------------------------------------------------- routes
+    @sign_reply.setter
+    def sign_reply(self, reply: SignReply | None) -> None:
+        self.faults.sign_fetch.sticky = reply
 
-    async def _record(self, request: web.Request) -> Request:
-        recorded = Request(
-            method=request.method,
-            path=request.path,
-            query=dict(request.query),
-            headers=dict(request.headers),
-            body=await request.read() if request.can_read_body else b"",
-            query_string=request.query_string,
-        )
-        self.requests.append(recorded)
-        await self._notify()
-        return recorded
+    @property
+    def ws_replies(self) -> deque[WsReply]:
+        """One-shot handshake faults (``fake.faults.ws_handshake.queue``)."""
+        return self.faults.ws_handshake.queue
 
-    def _user_json(self, creator: FakeCreator) -> dict[str, Any]:
+    @property
+    def ws_reply(self) -> WsReply | None:
+        """The sticky handshake fault."""
+        return self.faults.ws_handshake.sticky
+
+    @ws_reply.setter
+    def ws_reply(self, reply: WsReply | None) -> None:
+        self.faults.ws_handshake.sticky = reply
+
+    @property
+    def html_without_live_room(self) -> bool:
+        """The LIVE page lacks LiveRoom for everyone."""
+        return self.faults.live_page.sticky is PageFault.NO_LIVE_ROOM
+
+    @html_without_live_room.setter
+    def html_without_live_room(self, value: bool) -> None:
+        self._set_sticky(self.faults.live_page, PageFault.NO_LIVE_ROOM, value)
+
+    @property
+    def html_broken(self) -> bool:
+        """The LIVE page has no SIGI_STATE (a captcha page)."""
+        return self.faults.live_page.sticky is PageFault.NO_SIGI_STATE
+
+    @html_broken.setter
+    def html_broken(self, value: bool) -> None:
+        self._set_sticky(self.faults.live_page, PageFault.NO_SIGI_STATE, value)
+
+    @property
+    def api_without_message(self) -> bool:
+        """The room API answers without a top-level "message"."""
+        return self.faults.room_api.sticky is ApiFault.NO_MESSAGE
+
+    @api_without_message.setter
+    def api_without_message(self, value: bool) -> None:
+        self._set_sticky(self.faults.room_api, ApiFault.NO_MESSAGE, value)
+
+    @property
+    def web_status(self) -> int | None:
+        """An HTTP status for the LIVE page and the room API alike."""
+        sticky = self.faults.live_page.sticky
+        return sticky.status if isinstance(sticky, HttpStatus) else None
+
+    @web_status.setter
+    def web_status(self, status: int | None) -> None:
+        for slot in (self.faults.live_page, self.faults.room_api):
+            if status is not None:
+                slot.always(HttpStatus(status))
+            elif isinstance(slot.sticky, HttpStatus):
+                slot.sticky = None
+
+    @property
+    def check_alive_override(self) -> bool | None:
+        """What check_alive says whatever the room's state."""
+        sticky = self.faults.check_alive.sticky
+        return sticky if isinstance(sticky, bool) else None
+
+    @check_alive_override.setter
+    def check_alive_override(self, value: bool | None) -> None:
+        self.faults.check_alive.sticky = value
+
+    @staticmethod
+    def _set_sticky(slot: Any, fault: object, on: bool) -> None:
+        if on:
+            slot.always(fault)
+        elif slot.sticky is fault:
+            slot.sticky = None
+
+    # ------------------------------------------------------------ TikTok web
+
+    def _user_json(
+        self, creator: FakeCreator, *, status: int | None = None
+    ) -> dict[str, Any]:
         return {
             "id": str(creator.user_id),
             "uniqueId": creator.unique_id,
             "nickname": creator.nickname,
             "roomId": creator.room.room_id if creator.room else "",
-            "status": ROOM_STATUS_LIVE if creator.is_live else ROOM_STATUS_OFFLINE,
-            "secUid": f"sec-{creator.user_id}",
+            "status": creator.status if status is None else status,
+            "secUid": f"MS4wLjABAAAA-fake-{creator.user_id}",
+            "avatarThumb": f"https://p16.example/{creator.unique_id}.webp",
+        }
+
+    def _live_room_json(
+        self, creator: FakeCreator, *, status: int | None = None
+    ) -> dict[str, Any]:
+        room = creator.room
+        return {
+            "status": creator.status if status is None else status,
+            "title": room.title if room else "",
+            "startTime": room.created_at if room else 0,
+            "liveRoomStats": {"userCount": room.viewers if room else 0},
         }
 
     async def _live_page(self, request: web.Request) -> web.Response:
-        await self._record(request)
-        if self.web_status is not None:
-            return web.Response(status=self.web_status, text="")
-        if self.html_broken:
+        await self._recorder.record(request)
+        fault = self.faults.live_page.take()
+        if isinstance(fault, HttpStatus):
+            return web.Response(status=fault.status, text=fault.body)
+        if fault is PageFault.NO_SIGI_STATE:
             return web.Response(
-                text="<html><body>Please wait...</body></html>",
+                text="<!DOCTYPE html><html><body>Please wait...</body></html>",
                 content_type="text/html",
             )
         creator = self.creators.get(request.match_info["unique_id"])
-        state: dict[str, Any] = {"AppContext": {"appContext": {"language": "en"}}}
-        if creator is not None and not self.html_without_live_room:
-            state["LiveRoom"] = {"liveRoomUserInfo": {"user": self._user_json(creator)}}
+        state: dict[str, Any] = {
+            "AppContext": {"appContext": {"language": "en", "region": "US"}},
+            "SEO": {"metaParams": {"title": "TikTok LIVE"}},
+        }
+        if creator is not None and fault is not PageFault.NO_LIVE_ROOM:
+            status = ROOM_STATUS_OFFLINE if fault is PageFault.OFFLINE else None
+            state["LiveRoom"] = {
+                "liveRoomUserInfo": {
+                    "user": self._user_json(creator, status=status),
+                    "liveRoom": self._live_room_json(creator, status=status),
+                },
+                "loadingState": {"getRecommendLive": 1},
+            }
+        # As in a real page: "<" escaped so no title can end the script early.
+        body = (
+            "{not json"
+            if fault is PageFault.BAD_JSON
+            else json.dumps(state).replace("<", "\\u003c")
+        )
         html = (
             "<!DOCTYPE html><html><head><title>TikTok LIVE</title></head><body>"
-            f'<script id="SIGI_STATE" type="application/json">{json.dumps(state)}</script>'
+            '<div id="app"></div>'
+            f'<script id="SIGI_STATE" type="application/json">{body}</script>'
             "</body></html>"
         )
         return web.Response(
@@ -429,115 +681,196 @@ class FakeTikTok:
         )
 
     async def _room_api(self, request: web.Request) -> web.Response:
-        await self._record(request)
-        if self.web_status is not None:
-            return web.Response(status=self.web_status, text="")
-        creator = self.creators.get(request.query.get("uniqueId", ""))
-        if self.api_without_message:
+        await self._recorder.record(request)
+        fault = self.faults.room_api.take()
+        if isinstance(fault, HttpStatus):
+            return web.Response(status=fault.status, text=fault.body)
+        if fault is ApiFault.NO_MESSAGE:
             return web.json_response({"statusCode": 0, "data": {}})
-        if creator is None:
+        creator = self.creators.get(request.query.get("uniqueId", ""))
+        if creator is None or fault is ApiFault.USER_NOT_FOUND:
             return web.json_response(
                 {"message": "user_not_found", "statusCode": 19881007, "data": {}}
             )
-        live_room: dict[str, Any] = {
-            "status": ROOM_STATUS_LIVE if creator.is_live else ROOM_STATUS_OFFLINE
-        }
-        if creator.room:
-            live_room["title"] = creator.room.title
+        status = ROOM_STATUS_OFFLINE if fault is ApiFault.OFFLINE else None
+        user = self._user_json(creator, status=status)
+        if fault is ApiFault.NO_ROOM_ID:
+            del user["roomId"]
         return web.json_response(
             {
                 "message": "",
                 "statusCode": 0,
-                "data": {"user": self._user_json(creator), "liveRoom": live_room},
+                "data": {
+                    "user": user,
+                    "liveRoom": self._live_room_json(creator, status=status),
+                },
             }
         )
 
+    # --------------------------------------------------------- webcast API
+
     async def _check_alive(self, request: web.Request) -> web.Response:
-        await self._record(request)
-        room_id = request.query.get("room_ids", "")
-        alive = self._creator_of_room(room_id) is not None
-        if self.check_alive_override is not None:
-            alive = self.check_alive_override
+        await self._recorder.record(request)
+        fault = self.faults.check_alive.take()
+        if isinstance(fault, HttpStatus):
+            return web.Response(status=fault.status, text=fault.body)
+        room_ids = [r for r in request.query.get("room_ids", "").split(",") if r]
+        data = []
+        for room_id in room_ids:
+            alive = self._creator_of_room(room_id) is not None
+            if isinstance(fault, bool):
+                alive = fault
+            data.append(
+                {
+                    "alive": alive,
+                    "room_id": int(room_id) if room_id.isdigit() else 0,
+                    "room_id_str": room_id,
+                }
+            )
         return web.json_response(
-            {"data": [{"alive": alive, "room_id": int(room_id or 0)}]}
+            {"data": data, "extra": {"now": int(time.time() * 1000)}, "status_code": 0}
         )
 
+    def _signed_in(self, recorded: Request) -> bool:
+        session = recorded.cookies.get("sessionid")
+        return session is not None and session in self.valid_session_ids
+
     async def _room_info(self, request: web.Request) -> web.Response:
-        recorded = await self._record(request)
-        creator = self._creator_of_room(request.query.get("room_id", ""))
-        if creator is None or creator.room is None:
-            return web.json_response({"data": {"status": ROOM_STATUS_OFFLINE}})
-        cookies = recorded.headers.get("Cookie", "")
-        signed_in = any(f"sessionid={sid}" in cookies for sid in self.valid_session_ids)
-        if creator.age_restricted and not signed_in:
+        recorded = await self._recorder.record(request)
+        fault = self.faults.room_info.take()
+        if isinstance(fault, HttpStatus):
+            return web.Response(status=fault.status, text=fault.body)
+        if fault is RoomInfoFault.ALMOST_EMPTY:
+            return web.json_response({"data": {"message": "room unavailable"}})
+        found = self._any_room(request.query.get("room_id", ""))
+        if found is None:
+            # TikTok's answer for a room id it does not know: one key.
             return web.json_response(
-                {"data": {"prompts": "This LIVE is for adults only. Log in to watch."}}
+                {"data": {"message": "room not found"}, "status_code": 30003}
             )
-        room = creator.room
+        creator, room = found
+        restricted = fault is RoomInfoFault.AGE_RESTRICTED or creator.age_restricted
+        if restricted and not self._signed_in(recorded):
+            return web.json_response(
+                {
+                    "data": {
+                        "prompts": "This LIVE is for adults only. Log in to watch."
+                    },
+                    "status_code": 0,
+                }
+            )
         return web.json_response(
             {
                 "data": {
+                    "id": int(room.room_id),
                     "id_str": room.room_id,
-                    "status": ROOM_STATUS_LIVE,
+                    "status": ROOM_STATUS_OFFLINE if room.ended else ROOM_STATUS_LIVE,
                     "title": room.title,
                     "create_time": room.created_at,
                     "user_count": room.viewers,
+                    "like_count": room.likes,
+                    "stats": {"total_user": room.viewers, "like_count": room.likes},
                     "owner": {
+                        "id": creator.user_id,
                         "id_str": str(creator.user_id),
                         "display_id": creator.unique_id,
+                        "nickname": creator.nickname,
+                        "avatar_thumb": {
+                            "url_list": [
+                                f"https://p16.example/{creator.unique_id}.webp"
+                            ]
+                        },
                     },
-                }
+                },
+                "extra": {"now": int(time.time() * 1000)},
+                "status_code": 0,
             }
         )
 
+    # ---------------------------------------------------------- sign server
+
     def _key_problem(self, recorded: Request) -> web.Response | None:
-        if self.required_api_key is None:
-            return None
-        key = recorded.headers.get("X-Api-Key")
-        if key == self.required_api_key:
-            return None
-        if key is None:
+        """401 for a missing or unknown key; 402/403 on premium-only paths."""
+        key = recorded.header("X-Api-Key")
+        valid = {k for k in (self.required_api_key, *self.premium_api_keys) if k}
+        if self.required_api_key is not None and key not in valid:
+            message = "Missing API key" if key is None else "API Key is invalid"
+            return web.json_response({"code": 401, "message": message}, status=401)
+        if recorded.path in self.premium_endpoints and key not in self.premium_api_keys:
+            if key is None:
+                return web.json_response(
+                    {"code": 402, "message": "This endpoint needs a paid API key."},
+                    status=402,
+                )
             return web.json_response(
-                {"code": 402, "message": "This endpoint needs an API key."}, status=402
+                {"code": 403, "message": "Your plan does not include this endpoint."},
+                status=403,
             )
-        return web.json_response(
-            {"code": 401, "message": "API Key is invalid"}, status=401
+        return None
+
+    def _sign_headers(self, reply: SignReply | None = None) -> CIMultiDict[str]:
+        headers: CIMultiDict[str] = CIMultiDict(
+            {"X-Request-Id": f"log-{next(self._counter)}", "X-Agent-Id": AGENT_ID}
         )
+        if reply is not None:
+            headers.update(reply.headers)
+        return headers
+
+    async def _canned(self, recorded: Request, reply: SignReply) -> web.Response | None:
+        """The answer of an HTTP-level sign fault, or None for a built result."""
+        if reply.stall:
+            await self._stall(recorded)
+            return web.Response(status=503, text="")
+        if reply.status != 200 or reply.body is not None:
+            return web.Response(
+                status=reply.status,
+                body=reply.body or b"",
+                headers=self._sign_headers(reply),
+            )
+        return None
 
     async def _sign_fetch(self, request: web.Request) -> web.StreamResponse:
-        recorded = await self._record(request)
-        reply = self.sign_replies.popleft() if self.sign_replies else self.sign_reply
+        recorded = await self._recorder.record(request)
+        reply = self.faults.sign_fetch.take()
+        if reply is not None:
+            canned = await self._canned(recorded, reply)
+            if canned is not None:
+                return canned
         if reply is None and (problem := self._key_problem(recorded)) is not None:
             return problem
         reply = reply or SignReply()
+        headers = self._sign_headers(reply)
         n = next(self._counter)
-        headers = CIMultiDict(
-            {"X-Request-Id": f"log-{n}", "X-Agent-Id": "fake-agent", **reply.headers}
+        room_id = recorded.query.get("room_id", "")
+        creator = self._creator_of_room(room_id)
+        cursor = f"{int(time.time() * 1000)}_{n}_1_1_0_0" if reply.cursor else ""
+        # TikTok's internal_ext is full of "|" and ":": it must be percent-encoded.
+        internal_ext = (
+            f"internal_src:dim|wss_push_room_id:{room_id}|wss_push_did:{n}"
+            f"|first_req_ms:{int(time.time() * 1000)}|fetch_time:{n}|seq:1|wss_info:0-{n}-0-0"
         )
-        if reply.status != 200 or reply.body is not None:
-            return web.Response(
-                status=reply.status, body=reply.body or b"", headers=headers
-            )
-        creator = self._creator_of_room(recorded.query.get("room_id", ""))
-        history = creator.history if creator else []
         result = pb.FetchResult(
-            messages=history,
-            cursor=f"first-cursor-{n}" if reply.cursor else "",
-            internal_ext=f"first-ie-{n}",
+            messages=creator.history if creator else [],
+            cursor=cursor,
+            internal_ext=internal_ext,
             fetch_interval=1000,
             now=int(time.time() * 1000),
-            route_params={"cursor": f"rp cursor {n}", "internal_ext": f"rp-ie-{n}"}
+            fetch_type=1,
+            route_params={"cursor": cursor or f"rp-{n}", "internal_ext": internal_ext}
             if reply.route_params
             else {},
-            push_server=f"ws://{self._host}:{self._port}/ws"
-            if reply.push_server
-            else "",
-            is_first=True,
+            heartbeat_duration=10_000,
+            push_server=self.push_server_url if reply.push_server else "",
+            is_first=reply.is_first,
             need_ack=True,
         )
-        if reply.cookie:
+        if reply.route_params:
+            self.issued_cursors[result.route_params["cursor"]] = recorded.query.get(
+                "session_id"
+            )
+        if reply.cookie and "X-Set-TT-Cookie" not in headers:
             headers["X-Set-TT-Cookie"] = (
-                f"ttwid=fake-ttwid-{n}; Path=/; Domain=.tiktok.com"
+                f"ttwid=1%7Cfake-ttwid-{n}; Path=/; Domain=.tiktok.com"
             )
         return web.Response(
             body=result.SerializeToString(),
@@ -546,33 +879,60 @@ class FakeTikTok:
         )
 
     async def _sign_url(self, request: web.Request) -> web.Response:
-        recorded = await self._record(request)
-        if self.sign_url_replies:
-            status, body = self.sign_url_replies.popleft()
-            if isinstance(body, (dict, list)):
-                return web.json_response(body, status=status)
-            return web.Response(status=status, body=body or b"")
+        recorded = await self._recorder.record(request)
+        reply = self.faults.sign_url.take()
+        if reply is not None:
+            return await self._sign_url_reply(recorded, reply)
         if (problem := self._key_problem(recorded)) is not None:
             return problem
-        data = json.loads(recorded.body or b"{}")
-        url = data.get("url", "")
+        try:
+            data = json.loads(recorded.body or b"{}")
+        except ValueError:
+            return web.json_response({"code": 400, "message": "Bad JSON"}, status=400)
+        url = str(data.get("url", ""))
+        separator = "&" if "?" in url else "?"
+        n = next(self._counter)
         return web.json_response(
             {
                 "code": 200,
                 "response": {
-                    "signedUrl": f"{url}&msToken=fake-ms-token&X-Bogus=fake",
+                    "signedUrl": f"{url}{separator}msToken=fake-ms-token-{n}"
+                    f"&X-Bogus=DFSzswVfake{n}&X-Gnarly=fake-gnarly-{n}",
                     "userAgent": data.get("userAgent", ""),
+                    "browserName": "Mozilla",
+                    "tokens": {"msToken": f"fake-ms-token-{n}"},
                 },
-            }
+            },
+            headers=self._sign_headers(),
+        )
+
+    async def _sign_url_reply(
+        self, recorded: Request, reply: SignUrlReply
+    ) -> web.Response:
+        if reply.stall:
+            await self._stall(recorded)
+            return web.Response(status=503, text="")
+        headers = self._sign_headers()
+        headers.update(reply.headers)
+        if reply.json is not None:
+            return web.json_response(reply.json, status=reply.status, headers=headers)
+        return web.Response(
+            status=reply.status, body=reply.body or b"", headers=headers
         )
 
     async def _rate_limits(self, request: web.Request) -> web.StreamResponse:
-        recorded = await self._record(request)
-        reply = self.sign_replies.popleft() if self.sign_replies else self.sign_reply
-        if reply is not None and (reply.status != 200 or reply.body is not None):
-            return web.Response(
-                status=reply.status, body=reply.body or b"", headers=reply.headers
-            )
+        recorded = await self._recorder.record(request)
+        reply = self.faults.rate_limits.take()
+        if reply is None:
+            # The sign server's HTTP-level faults (status, body) hit this route too.
+            pending = self.faults.sign_fetch
+            head = pending.queue[0] if pending.queue else pending.sticky
+            if head is not None and (head.status != 200 or head.body is not None):
+                reply = pending.take()
+        if reply is not None:
+            canned = await self._canned(recorded, reply)
+            if canned is not None:
+                return canned
         if (problem := self._key_problem(recorded)) is not None:
             return problem
         return web.json_response(
@@ -580,46 +940,75 @@ class FakeTikTok:
                 "minute": {"max": 10, "remaining": 9},
                 "hour": {"max": 60, "remaining": 59},
                 "day": {"max": 300, "remaining": 299},
-            }
+            },
+            headers=self._sign_headers(),
         )
 
+    # ---------------------------------------------------------- push server
+
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
-        recorded = await self._record(request)
-        if self.stall_handshake is not None:
+        recorded = await self._recorder.record(request)
+        if self.stall_handshake is not None and not self.stall_handshake.is_set():
             self.stalled_handshakes += 1
-            await self._notify()
+            await self._recorder.notify()
             await self.stall_handshake.wait()
-        reply = self.ws_replies.popleft() if self.ws_replies else self.ws_reply
+        reply = self.faults.ws_handshake.take()
+        if reply is not None and reply.stall:
+            self.stalled_handshakes += 1
+            await self._stall(recorded)
+            return web.Response(status=503, text="")
         if reply is not None:
-            headers = (
-                {"Handshake-Msg": reply.handshake_msg} if reply.handshake_msg else {}
-            )
-            return web.Response(status=reply.status, text="", headers=headers)
+            return self._blocked(reply.status, reply.handshake_msg)
         creator = self._creator_of_room(recorded.query.get("room_id", ""))
         if creator is None:
-            return web.Response(status=200, headers={"Handshake-Msg": "room not live"})
-        ws = web.WebSocketResponse(protocols=("echo-protocol",), autoping=True)
+            return self._blocked(200, "room is not live")
+        # A URL signed with a session must be opened with that session's cookie.
+        signed_session = self.issued_cursors.get(recorded.query.get("cursor", ""))
+        if signed_session and recorded.cookies.get("sessionid") != signed_session:
+            return self._blocked(200, "illegal secret key")
+        ws = web.WebSocketResponse(protocols=(WS_SUBPROTOCOL,), autoping=True)
         if self.ping_interval is not None:
             ws.headers["Handshake-Options"] = f"ping-interval={self.ping_interval}"
         await ws.prepare(request)
         socket = FakeSocket(self, ws, creator, recorded)
         self.sockets.append(socket)
         self.max_open_sockets = max(self.max_open_sockets, len(self.open_sockets()))
-        await self._notify()
+        await self._recorder.notify()
         try:
             async for message in ws:
-                if message.type != WSMsgType.BINARY:
-                    continue
-                frame = pb.PushFrame()
-                frame.ParseFromString(message.data)
-                socket.received.append(frame)
-                await self._notify()
+                if message.type == WSMsgType.BINARY:
+                    await self._client_frame(socket, message.data)
+        except (ConnectionError, RuntimeError) as err:  # the client vanished
+            _LOGGER.debug("push socket ended: %s", err)
         finally:
             socket.closed = True
-            await self._notify()
+            socket.close_code = ws.close_code
+            await self._recorder.notify()
         return ws
 
+    @staticmethod
+    def _blocked(status: int, handshake_msg: str | None) -> web.Response:
+        headers = {"Handshake-Msg": handshake_msg} if handshake_msg else {}
+        return web.Response(status=status, text="", headers=headers)
 
-def open_socket_count(sockets: Iterable[FakeSocket]) -> int:
-    """How many of these sockets are open."""
-    return sum(1 for s in sockets if not s.closed)
+    async def _client_frame(self, socket: FakeSocket, data: bytes) -> None:
+        frame = pb.PushFrame()
+        try:
+            frame.ParseFromString(data)
+        except Exception:  # noqa: BLE001 - protobuf raises DecodeError or worse
+            socket.malformed.append(data)
+            await self._recorder.notify()
+            return
+        socket.received.append(frame)
+        await self._recorder.notify()
+        if socket.silenced or socket.ws.closed:
+            return
+        if frame.payload_type == "hb" and self.answer_heartbeats:
+            await socket.send_frame("hb", frame.payload)
+        if (
+            frame.payload_type == "im_enter_room"
+            and len(socket.frames("im_enter_room")) == 1
+        ):
+            fault = self.faults.socket.take()
+            if fault is not None:
+                await socket.apply(fault)
