@@ -1,16 +1,17 @@
-"""A connection's life: enter room, heartbeats, acks, every event, gzip, closes, hostile frames."""
+"""A connection's life: enter room, heartbeats, acks, every event, gzip, closes."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 import gzip
-from typing import Any
 
 import pytest
 
 from custom_components.tiktok_live.webcast import (
     CommentEvent,
     ConnectEvent,
+    ControlEvent,
     Creator,
     DisconnectEvent,
     FollowEvent,
@@ -24,73 +25,27 @@ from custom_components.tiktok_live.webcast import (
     ShareEvent,
     SubscribeEvent,
     ViewerCountEvent,
-    WebcastConnection,
     WebcastConnectionClosedError,
     WebcastConnectionError,
-    WebcastEvent,
+    WebcastUser,
 )
-from custom_components.tiktok_live.webcast.const import MAX_INFLATED_PAYLOAD
 from custom_components.tiktok_live.webcast.proto import webcast_pb2 as pb
-from tests.fake_tiktok import FakeCreator, FakeSocket, FakeTikTok, messages
+from tests.fake_tiktok import FakeCreator, FakeTikTok, faults, messages
 
-from .conftest import CREATOR, CREATOR_ID, FAN, ClientFactory
+from .conftest import CREATOR, FAN, ClientFactory, Reader, of, open_stream
 
-
-class Reader:
-    """Reads a connection's events in the background, so tests can await them."""
-
-    def __init__(self, connection: WebcastConnection) -> None:
-        self.connection = connection
-        self.events: list[WebcastEvent] = []
-        self.error: BaseException | None = None
-        self._changed = asyncio.Condition()
-        self.task = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        try:
-            async for event in self.connection:
-                self.events.append(event)
-                async with self._changed:
-                    self._changed.notify_all()
-        except WebcastConnectionError as err:
-            self.error = err
-        finally:
-            async with self._changed:
-                self._changed.notify_all()
-
-    async def until(self, predicate: Any, timeout: float = 5) -> None:
-        async with asyncio.timeout(timeout), self._changed:
-            await self._changed.wait_for(
-                lambda: predicate(self.events) or self.task.done()
-            )
-
-    async def until_count(self, event_type: type, count: int = 1) -> list[Any]:
-        await self.until(lambda events: len(of(events, event_type)) >= count)
-        return of(self.events, event_type)
-
-    async def finished(self) -> None:
-        await asyncio.wait_for(asyncio.shield(self.task), 5)
-
-
-def of(events: list[WebcastEvent], event_type: type) -> list[Any]:
-    return [e for e in events if isinstance(e, event_type)]
-
-
-async def open_stream(
-    fake: FakeTikTok, make_client: ClientFactory, **kwargs: Any
-) -> tuple[Reader, FakeSocket]:
-    client = make_client()
-    connection = await client.connect(CREATOR, **kwargs)
-    reader = Reader(connection)
-    creator = fake.creators[CREATOR]
-    socket = await fake.wait_connected(creator)
-    return reader, socket
+FAN_USER = WebcastUser(
+    user_id=7001,
+    unique_id="rose_fan",
+    nickname="Rose Fan",
+    avatar_url="https://p16.example/rose_fan.webp",
+)
 
 
 async def test_resolve_creator(fake: FakeTikTok, make_client: ClientFactory) -> None:
     """Live and offline creators resolve to their account; the API is the fallback."""
     live = fake.add_creator("live_one", user_id=11, nickname="Live One")
-    live.go_live(title="t")
+    room = live.go_live(title="t")
     fake.add_creator("offline_one", user_id=12, nickname="Offline One")
     client = make_client()
     resolved = await client.resolve_creator("https://www.tiktok.com/@live_one/live")
@@ -98,25 +53,51 @@ async def test_resolve_creator(fake: FakeTikTok, make_client: ClientFactory) -> 
         user_id=11,
         unique_id="live_one",
         nickname="Live One",
-        room_id=live.room.room_id if live.room else None,
+        room_id=room.room_id,
         is_live=True,
     )
     offline = await client.resolve_creator("@offline_one")
-    assert (offline.user_id, offline.is_live, offline.room_id) == (12, False, None)
-    fake.html_broken = True
-    via_api = await client.resolve_creator("live_one")
-    assert via_api.user_id == 11
-    assert via_api.is_live
+    assert offline == Creator(
+        user_id=12,
+        unique_id="offline_one",
+        nickname="Offline One",
+        room_id=None,
+        is_live=False,
+    )
+    fake.faults.live_page.always(faults.PageFault.NO_SIGI_STATE)
+    assert await client.resolve_creator("live_one") == resolved
     assert fake.requests[-1].path == "/api-live/user/room/"
     assert fake.requests[-1].query["uniqueId"] == "live_one"
+    assert await client.resolve_creator("offline_one") == offline
+
+
+async def test_room_info_is_kept(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """Title, start time (UTC) and viewers of the room info, as client.room_info."""
+    client = make_client()
+    connection = await client.connect(CREATOR)
+    await connection.close()
+    room = creator.last_room
+    assert room is not None
+    assert client.room_info is not None
+    assert client.room_info.room_id == room.room_id
+    assert client.room_info.title == "Testing"
+    assert client.room_info.viewers == 5
+    assert client.room_info.started_at == datetime.fromtimestamp(room.created_at, UTC)
+    info = fake.requests_to("/webcast/room/info/")[0]
+    assert info.query["room_id"] == room.room_id
+    assert info.query["aid"] == "1988"
+    assert info.query["device_platform"] == "web_pc"
 
 
 async def test_every_event_type(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """One of each, decoded with their data, in order."""
-    creator.history = [messages.comment(FAN, "from history")]
-    reader, _socket = await open_stream(fake, make_client)
+    """One of each, decoded with their data, in order; history first."""
+    creator.history = [messages.history(messages.comment(FAN, "from history"))]
+    reader, _socket = await open_stream(fake, make_client())
+    top = [(FAN, 500), (messages.user(9, "second", "Second"), 20)]
     await fake.push(
         creator,
         *messages.gift_streak(FAN, "Rose", 2),
@@ -127,7 +108,7 @@ async def test_every_event_type(
         messages.share(FAN),
         messages.comment(FAN, "hello"),
         messages.subscribe(FAN, 3),
-        messages.viewers(31, total=80),
+        messages.viewers(31, total=80, top=top),
         messages.room_message("Welcome to TikTok LIVE!"),
         messages.control(1),
         messages.control(2),
@@ -137,11 +118,11 @@ async def test_every_event_type(
     await reader.finished()
     events = reader.events
 
-    assert events[0] == ConnectEvent(
-        unique_id=CREATOR, room_id=creator.last_room.room_id
-    )  # type: ignore[union-attr]
+    room = creator.last_room
+    assert room is not None
+    assert events[0] == ConnectEvent(unique_id=CREATOR, room_id=room.room_id)
     assert isinstance(events[1], CommentEvent)
-    assert events[1].text == "from history"
+    assert (events[1].text, events[1].is_history) == ("from history", True)
     gifts = of(events, GiftEvent)
     assert [(g.gift_name, g.repeat_count, g.streaking) for g in gifts] == [
         ("Rose", 1, True),
@@ -149,106 +130,182 @@ async def test_every_event_type(
         ("Rose", 2, False),
         ("Galaxy", 1, False),
     ]
-    assert gifts[2].total_diamonds == 2
+    assert (gifts[2].gift_id, gifts[2].diamond_count, gifts[2].total_diamonds) == (
+        5655,
+        1,
+        2,
+    )
     assert gifts[3].diamond_count == 1000
     assert not gifts[3].streakable
-    assert gifts[0].user.user_id == 7001
-    assert gifts[0].user.unique_id == "rose_fan"
-    assert gifts[0].user.nickname == "Rose Fan"
-    assert gifts[0].user.avatar_url == "https://p16.example/rose_fan.webp"
+    assert gifts[0].user == FAN_USER
     [like] = of(events, LikeEvent)
-    assert (like.count, like.total) == (15, 115)
+    assert (like.count, like.total, like.user) == (15, 115, FAN_USER)
     [join] = of(events, JoinEvent)
-    assert join.viewer_count == 30
-    assert len(of(events, FollowEvent)) == 1
-    assert len(of(events, ShareEvent)) == 1
+    assert (join.viewer_count, join.user) == (30, FAN_USER)
+    assert [e.user for e in of(events, FollowEvent)] == [FAN_USER]
+    assert [e.user for e in of(events, ShareEvent)] == [FAN_USER]
     comments = of(events, CommentEvent)
-    assert [c.text for c in comments] == ["from history", "hello"]
+    assert [(c.text, c.is_history) for c in comments] == [
+        ("from history", True),
+        ("hello", False),
+    ]
+    assert comments[1].language == "en"
     [sub] = of(events, SubscribeEvent)
-    assert sub.sub_month == 3
+    assert (sub.sub_month, sub.user) == (3, FAN_USER)
     [viewers] = of(events, ViewerCountEvent)
     assert (viewers.viewers, viewers.total_viewers) == (31, 80)
-    [room] = of(events, RoomMessageEvent)
-    assert room.content == "Welcome to TikTok LIVE!"
-    assert len(of(events, LivePauseEvent)) == 1
-    assert len(of(events, LiveResumeEvent)) == 1
+    assert [(t.user.unique_id, t.score, t.rank) for t in viewers.top_viewers] == [
+        ("rose_fan", 500, 1),
+        ("second", 20, 2),
+    ]
+    [room_message] = of(events, RoomMessageEvent)
+    assert room_message.content == "Welcome to TikTok LIVE!"
+    assert [type(e) for e in of(events, ControlEvent)] == [
+        LivePauseEvent,
+        LiveResumeEvent,
+        LiveEndEvent,
+    ]
     assert isinstance(events[-2], LiveEndEvent)
     assert events[-1] == DisconnectEvent(code=1000, reason="stream ended")
     assert all(e.msg_id for e in events[1:-1])
+    assert all(e.create_time > 1_700_000_000_000 for e in events[1:-1])
     stats = reader.connection.stats
     assert stats.unknown_methods == {"WebcastPollMessage": 1}
+    assert stats.events_emitted >= len(events) - 2
     assert reader.connection.closed
 
 
-async def test_enter_room_heartbeats_and_interval(
+@pytest.mark.parametrize("action", [3, 4])
+async def test_stream_end_closes_with_1000(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory, action: int
+) -> None:
+    """Control 3 (ended) or 4 (suspended): LiveEndEvent, the client closes with 1000."""
+    reader, socket = await open_stream(fake, make_client())
+    await creator.end_stream(action)
+    await reader.finished()
+    [end] = of(reader.events, LiveEndEvent)
+    assert end.action == action
+    assert reader.events[-1] == DisconnectEvent(code=1000, reason="stream ended")
+    assert await fake.wait_closed(socket) == 1000
+
+
+async def test_end_in_the_same_frame_as_other_messages(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """Enter room first, then heartbeats 1, 2, 3 at the handshake's ping-interval."""
+    """Messages in a batch are processed in order; the end comes last."""
+    reader, _socket = await open_stream(fake, make_client())
+    await fake.push(creator, messages.comment(FAN, "last words"), messages.control(3))
+    await reader.finished()
+    kinds = [type(e) for e in reader.events]
+    assert kinds == [ConnectEvent, CommentEvent, LiveEndEvent, DisconnectEvent]
+
+
+async def test_enter_room_then_heartbeats_at_the_handshake_interval(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """Handshake-Options ping-interval=0.05: enter room first, then hb 1, 2, 3…."""
     fake.ping_interval = 0.05
-    reader, socket = await open_stream(fake, make_client)
+    reader, socket = await open_stream(fake, make_client())
     assert reader.connection.heartbeat_interval == 0.05
-    await fake.wait_for(lambda: len(socket.frames("hb")) >= 3)
+    assert await fake.wait_for_heartbeats(socket, 3) == [1, 2, 3]
     assert socket.received[0].payload_type == "im_enter_room"
-    enter = pb.EnterRoomPayload()
-    enter.ParseFromString(socket.received[0].payload)
+    enter = socket.enter_room()
+    assert enter is not None
     assert enter.room_id == int(socket.room_id)
-    assert enter.live_id == 12
-    assert enter.identity == "audience"
-    assert socket.heartbeat_seq_ids()[:3] == [1, 2, 3]
+    assert (enter.live_id, enter.identity, enter.filter_welcome_msg) == (
+        12,
+        "audience",
+        "0",
+    )
+    assert socket.received[0].payload_encoding == "pb"
+    assert all(hb.room_id == int(socket.room_id) for hb in socket.heartbeats())
+    assert all(f.payload_encoding == "pb" for f in socket.frames("hb"))
     await reader.connection.close()
     await reader.finished()
     assert isinstance(reader.events[-1], DisconnectEvent)
+    assert reader.connection.stats.heartbeats_sent == len(socket.frames("hb"))
 
 
 async def test_default_heartbeat_interval(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
     """Without Handshake-Options the interval is 5 s; the first beat goes at once."""
-    reader, socket = await open_stream(fake, make_client)
+    reader, socket = await open_stream(fake, make_client())
     assert reader.connection.heartbeat_interval == 5.0
-    await fake.wait_for(lambda: len(socket.frames("hb")) >= 1)
-    assert socket.heartbeat_seq_ids() == [1]
+    assert await fake.wait_for_heartbeats(socket, 1) == [1]
+    assert "Handshake-Options" not in socket.ws.headers
     await reader.connection.close()
 
 
 async def test_acks(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """need_ack: an ack with the frame's log id and internal_ext, before dispatch."""
-    reader, socket = await open_stream(fake, make_client)
+    """need_ack: an ack with the frame's log id and its internal_ext, as raw text."""
+    reader, socket = await open_stream(fake, make_client())
+    syncs = len(socket.frames("ack"))  # wait_connected's sync frame
     [log_id] = await fake.push(creator, messages.comment(FAN, "ack me"), need_ack=True)
-    await fake.push(creator, messages.comment(FAN, "no ack"))
+    ack = await fake.wait_for_ack(socket, log_id)
+    sent = next(f for f in socket.sent if f.log_id == log_id)
+    result = pb.FetchResult()
+    result.ParseFromString(gzip.decompress(sent.payload))
+    assert ack.payload == result.internal_ext.encode()
+    assert ack.payload_encoding == "pb"
+    # A result without internal_ext is acked with "-".
+    [bare] = await fake.push_result(
+        creator, pb.FetchResult(need_ack=True, messages=[messages.comment(FAN, "x")])
+    )
+    assert (await fake.wait_for_ack(socket, bare)).payload == b"-"
+    await fake.push(creator, messages.comment(FAN, "no ack wanted"))
     await fake.sync(creator)
-    acks = [f for f in socket.frames("ack") if f.log_id == log_id]
-    assert len(acks) == 1
-    assert acks[0].payload.decode().startswith("ie-")
-    # The first result (from the sign server) is never acked, nor frames without
-    # need_ack: the other acks answer the fake's two sync frames.
-    assert len(socket.frames("ack")) == 3
-    assert all(f.log_id for f in socket.frames("ack"))
-    assert reader.connection.stats.acks_sent == 3
+    # The first result (from the sign server) has need_ack but is never acked.
+    assert len(socket.frames("ack")) == syncs + 3
+    assert reader.connection.stats.acks_sent == syncs + 3
+    comments = await reader.until_count(CommentEvent, 3)
+    assert [c.text for c in comments] == ["ack me", "x", "no ack wanted"]
+    await reader.connection.close()
+
+
+async def test_server_control_frames_are_ignored(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """The server's own hb and im_enter_room_resp frames are read and skipped."""
+    fake.answer_heartbeats = True
+    fake.ping_interval = 0.05
+    reader, socket = await open_stream(fake, make_client())
+    await fake.wait_for_heartbeats(socket, 3)
+    await socket.send_frame("im_enter_room_resp", b"\x08\x01")
+    await fake.push(creator, messages.comment(FAN, "after control frames"))
+    [comment] = await reader.until_count(CommentEvent)
+    assert comment.text == "after control frames"
+    stats = reader.connection.stats
+    assert stats.frames_received >= 5  # sync, hb replies, enter resp, the comment
+    assert stats.malformed_frames == 0
+    assert [type(e) for e in reader.events] == [ConnectEvent, CommentEvent]
     await reader.connection.close()
 
 
 async def test_gzip_and_plain_frames(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """gzip by header; gzip sniffed without header; plain payloads."""
-    reader, socket = await open_stream(fake, make_client)
+    """gzip by header (compress=gzip); gzip sniffed without header; plain payloads."""
+    reader, socket = await open_stream(fake, make_client())
     assert socket.compress
     assert socket.request.query["compress"] == "gzip"
     await fake.push(creator, messages.comment(FAN, "gzip"))
+    assert socket.sent[-1].headers[0].key == "compress_type"
+    assert socket.sent[-1].headers[0].value == "gzip"
+    assert socket.sent[-1].payload.startswith(b"\x1f\x8b\x08")
     await fake.push(creator, messages.comment(FAN, "plain"), compress=False)
     sniffed = pb.FetchResult(messages=[messages.comment(FAN, "sniffed")])
-    await socket.send_raw(
-        pb.PushFrame(
-            log_id=99,
-            payload_type="msg",
-            payload=gzip.compress(sniffed.SerializeToString()),
-        ).SerializeToString()
+    await socket.send_frame("msg", gzip.compress(sniffed.SerializeToString()))
+    none_header = pb.FetchResult(messages=[messages.comment(FAN, "none")])
+    await socket.send_frame(
+        "msg",
+        none_header.SerializeToString(),
+        headers=[pb.PushHeader(key="compress_type", value="none")],
     )
-    comments = await reader.until_count(CommentEvent, 3)
-    assert [c.text for c in comments] == ["gzip", "plain", "sniffed"]
+    comments = await reader.until_count(CommentEvent, 4)
+    assert [c.text for c in comments] == ["gzip", "plain", "sniffed", "none"]
     await reader.connection.close()
 
 
@@ -256,35 +313,66 @@ async def test_uncompressed_connection(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
     """compress=False asks for plain frames with an empty compress parameter."""
-    _reader, socket = await open_stream(fake, make_client, compress=False)
+    reader, socket = await open_stream(fake, make_client(), compress=False)
     assert socket.request.query["compress"] == ""
     assert not socket.compress
-    assert socket.request.query["room_id"] == socket.room_id
-    # TikTok's URL ends with a second version_code, after the first one.
-    assert socket.request.query_string.endswith("&compress=&version_code=270000")
-    assert "version_code=180800" in socket.request.query_string
-    await _reader.connection.close()
+    await fake.push(creator, messages.comment(FAN, "plain"))
+    assert not socket.sent[-1].headers
+    [comment] = await reader.until_count(CommentEvent)
+    assert comment.text == "plain"
+    await reader.connection.close()
 
 
 async def test_websocket_request(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """Subprotocol, cookies from the sign server, one User-Agent everywhere."""
-    client = make_client()
+    """URL, subprotocol, cookies from the sign server, one User-Agent everywhere."""
+    client = make_client(sign_api_key="a-key")
     connection = await client.connect(CREATOR)
     await connection.close()
     [sign] = fake.sign_requests()
-    [ws] = [r for r in fake.requests if r.path == "/ws"]
-    assert ws.headers["Sec-WebSocket-Protocol"] == "echo-protocol"
-    assert "ttwid=fake-ttwid-" in ws.headers["Cookie"]
-    assert "tt-target-idc=useast1a;" in ws.headers["Cookie"]
-    assert ws.headers["User-Agent"] == sign.query["user_agent"] == client.user_agent
+    [ws] = fake.requests_to("/ws")
+    room_id = creator.last_room.room_id  # type: ignore[union-attr]
+    # The sign request, in TikTokLive's order.
+    assert [k for k, _ in sign.query_all] == [
+        "client",
+        "room_id",
+        "user_agent",
+        "client_enter",
+        "platform",
+        "tt_target_idc",
+    ]
     assert sign.query["client"] == "ttlive-python"
-    assert sign.query["room_id"] == creator.last_room.room_id  # type: ignore[union-attr]
-    assert "session_id" not in sign.query
-    assert "X-Api-Key" not in sign.headers
-    assert ws.query["cursor"].startswith("rp cursor")
-    assert ws.query["device_platform"] == "web"
+    assert sign.query["room_id"] == room_id
+    assert (sign.query["client_enter"], sign.query["platform"]) == ("true", "web")
+    assert sign.query["tt_target_idc"] == "useast1a"
+    assert sign.headers["X-Api-Key"] == "a-key"
+    assert sign.header("User-Agent") != client.user_agent
+    assert "Cookie" not in sign.headers
+    # The socket: subprotocol, cookies, the same browser User-Agent.
+    assert ws.headers["Sec-WebSocket-Protocol"] == "echo-protocol"
+    assert ws.cookies["ttwid"].startswith("1%7Cfake-ttwid-")
+    assert ws.cookies["tt-target-idc"] == "useast1a"
+    assert ws.cookies["tt_csrf_token"] == "fake-csrf"  # set by the LIVE page
+    assert ws.headers["Cookie"].endswith(";")
+    assert ws.headers["User-Agent"] == sign.query["user_agent"] == client.user_agent
+    assert "Origin" not in ws.headers
+    # The URL: route params percent-encoded, TikTok's defaults, two version_codes.
+    issued = list(fake.issued_cursors)[-1]
+    assert ws.query["cursor"] == issued
+    assert ws.query["internal_ext"].startswith("internal_src:dim|wss_push_room_id:")
+    assert (
+        "internal_ext=internal_src%3Adim%7Cwss_push_room_id%3A" in ws.raw_query_string
+    )
+    assert ws.query["room_id"] == room_id
+    assert (ws.query["device_platform"], ws.query["identity"]) == ("web", "audience")
+    assert (ws.query["aid"], ws.query["live_id"]) == ("1988", "12")
+    assert ws.query["heartbeat_duration"] == "10000"
+    assert ws.query["resp_content_type"] == "protobuf"
+    versions = [v for k, v in ws.query_all if k == "version_code"]
+    assert versions == ["180800", "270000"]
+    assert ws.query_string.endswith("&compress=gzip&version_code=270000")
+    assert "webcast_sdk_version" not in ws.query
 
 
 @pytest.mark.parametrize("code", [1000, 1001])
@@ -292,117 +380,124 @@ async def test_normal_server_close(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory, code: int
 ) -> None:
     """1000/1001 from the server end the iteration with a DisconnectEvent."""
-    reader, socket = await open_stream(fake, make_client)
+    reader, socket = await open_stream(fake, make_client())
     await socket.close(code)
     await reader.finished()
     assert reader.error is None
     assert reader.events[-1] == DisconnectEvent(code=code)
+    assert reader.connection.closed
 
 
 @pytest.mark.parametrize("code", [1011, 4001])
 async def test_abnormal_server_close(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory, code: int
 ) -> None:
-    """Any other code raises, without a DisconnectEvent."""
-    reader, socket = await open_stream(fake, make_client)
-    await socket.close(code, b"going away")
+    """Any other code raises WebcastConnectionClosedError, without a DisconnectEvent."""
+    reader, _socket = await open_stream(fake, make_client())
+    await fake.inject(creator, faults.close(code, "going away"))
     await reader.finished()
-    assert isinstance(reader.error, WebcastConnectionClosedError)
+    assert type(reader.error) is WebcastConnectionClosedError
     assert reader.error.code == code
+    assert reader.error.reason == "going away"
+    assert str(reader.error).startswith("TikTokLive v7.0.1 -> ")
     assert not of(reader.events, DisconnectEvent)
 
 
 async def test_dropped_connection(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """A TCP drop without a closing handshake raises."""
-    reader, socket = await open_stream(fake, make_client)
-    socket.drop()
+    """A TCP drop without a closing handshake raises, without a DisconnectEvent."""
+    reader, socket = await open_stream(fake, make_client())
+    await fake.inject(creator, faults.drop())
     await reader.finished()
     assert isinstance(reader.error, WebcastConnectionClosedError)
-
-
-async def test_hostile_frames_are_counted_and_skipped(
-    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
-) -> None:
-    """Garbage, broken gzip, a gzip bomb, a bad message: the session goes on."""
-    reader, socket = await open_stream(fake, make_client)
-    await socket.send_raw(b"\xff\x00garbage\x13")
-    gzip_header = [pb.PushHeader(key="compress_type", value="gzip")]
-    await socket.send_raw(
-        pb.PushFrame(
-            payload_type="msg", headers=gzip_header, payload=b"not gzip at all"
-        ).SerializeToString()
-    )
-    truncated = gzip.compress(b"x" * 1000)[:20]
-    await socket.send_raw(
-        pb.PushFrame(
-            payload_type="msg", headers=gzip_header, payload=truncated
-        ).SerializeToString()
-    )
-    bomb = gzip.compress(b"\0" * (MAX_INFLATED_PAYLOAD + 1024))
-    assert len(bomb) < 64 * 1024
-    await socket.send_raw(
-        pb.PushFrame(
-            payload_type="msg", headers=gzip_header, payload=bomb
-        ).SerializeToString()
-    )
-    bad_message = pb.WireMessage(
-        method="WebcastGiftMessage", payload=b"\x0a\xff\xff", msg_id=5
-    )
-    await fake.push(creator, bad_message)
-    await fake.push(creator, messages.comment(FAN, "still here"))
-    [comment] = await reader.until_count(CommentEvent)
-    assert comment.text == "still here"
-    stats = reader.connection.stats
-    assert stats.malformed_frames == 1
-    assert stats.bad_gzip == 2
-    assert stats.oversized_payloads == 1
-    assert stats.malformed_messages == 1
-    assert reader.error is None
-    await reader.connection.close()
-
-
-async def test_unknown_fields_are_counted(
-    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
-) -> None:
-    """Fields our schema lacks are skipped (and counted), the event still decodes."""
-    reader, _socket = await open_stream(fake, make_client)
-    chat = pb.ChatMessage(content="with extras")
-    payload = chat.SerializeToString() + b"\xf8\x07\x01"  # field 127, varint 1
-    await fake.push(
-        creator, pb.WireMessage(method="WebcastChatMessage", payload=payload, msg_id=77)
-    )
-    [comment] = await reader.until_count(CommentEvent)
-    assert comment.text == "with extras"
-    assert reader.connection.stats.unknown_fields == 1
-    await reader.connection.close()
+    assert not of(reader.events, DisconnectEvent)
+    await fake.wait_closed(socket)
+    assert socket.closed
 
 
 async def test_silence_timeout(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """No frame at all for the silence timeout: the iteration raises."""
-    client = make_client(silence_timeout=0.2)
-    connection = await client.connect(CREATOR)
+    """The push server goes silent: after silence_timeout the iteration raises."""
+    fake.faults.socket.once(faults.silence())
+    connection = await make_client(silence_timeout=0.2).connect(CREATOR)
     reader = Reader(connection)
+    socket = await fake.wait_entered(creator)
+    assert socket.silenced
+    assert await fake.push(creator, messages.comment(FAN, "lost")) == []
     await reader.finished()
-    assert isinstance(reader.error, WebcastConnectionError)
-    assert "No frame" in str(reader.error)
+    assert type(reader.error) is WebcastConnectionError
+    assert "No frame from TikTok for 0.2 seconds" in str(reader.error)
+    assert not of(reader.events, CommentEvent)
     await connection.close()
+    assert await fake.wait_closed(socket) == 1000
+
+
+async def test_frames_keep_a_quiet_connection_alive(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """The silence timeout counts from the last frame, heartbeat answers included."""
+    fake.answer_heartbeats = True
+    fake.ping_interval = 0.05
+    connection = await make_client(silence_timeout=0.5).connect(CREATOR)
+    reader = Reader(connection)
+    socket = await fake.wait_entered(creator)
+    # Twenty answered heartbeats take about a second: twice the silence timeout.
+    await fake.wait_for_heartbeats(socket, 20)
+    assert reader.error is None
+    assert not reader.task.done()
+    await connection.close()
+    await reader.finished()
 
 
 async def test_close_from_another_task(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """close() while a read is pending ends the iteration cleanly, heartbeats stop."""
+    """close() while a read is pending ends the iteration cleanly; heartbeats stop."""
     fake.ping_interval = 0.05
-    reader, socket = await open_stream(fake, make_client)
+    reader, socket = await open_stream(fake, make_client())
+    await fake.wait_for_heartbeats(socket, 2)
     await reader.connection.close()
     await reader.connection.close()  # idempotent
     await reader.finished()
     assert isinstance(reader.events[-1], DisconnectEvent)
-    await fake.wait_for(lambda: socket.closed)
+    assert await fake.wait_closed(socket) == 1000
     beats = len(socket.frames("hb"))
     assert reader.connection.stats.heartbeats_sent == beats
-    assert CREATOR_ID  # the creator fixture is the one connected
+
+
+async def test_disconnect_during_connect(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """disconnect() aborts a connect stuck in the handshake and leaves nothing open."""
+    fake.faults.ws_handshake.once(faults.handshake_stall())
+    client = make_client()
+    connecting = asyncio.create_task(client.connect(CREATOR))
+    await fake.wait_for(lambda: fake.stalled_handshakes == 1)
+    await client.disconnect()
+    with pytest.raises(WebcastConnectionError, match="Disconnected while connecting"):
+        await connecting
+    fake.release_stalled()
+    assert client.connection is None
+    assert not fake.open_sockets()
+    # The client is usable again.
+    connection = await client.connect(CREATOR)
+    await connection.close()
+
+
+async def test_two_clients_share_one_session(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """Two clients on one aiohttp session, each with its socket and its events."""
+    first, second = make_client(), make_client()
+    one = Reader(await first.connect(CREATOR))
+    two = Reader(await second.connect(CREATOR))
+    await fake.wait_entered(creator, count=2)
+    await fake.push(creator, messages.comment(FAN, "to both"))
+    for reader in (one, two):
+        [comment] = await reader.until_count(CommentEvent)
+        assert comment.text == "to both"
+    assert fake.max_open_sockets == 2
+    await first.disconnect()
+    await second.disconnect()
