@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 import enum
+import functools
 import gzip
 import json
 from typing import Any
@@ -139,7 +140,7 @@ class SocketFault:
         elif self.kind is SocketFaultKind.TRUNCATED_GZIP:
             payload = gzip.compress(b"x" * 1000)[:20]
         elif self.kind is SocketFaultKind.GZIP_BOMB:
-            payload = gzip.compress(b"\0" * self.size, compresslevel=9)
+            payload = _zeros_gzipped(self.size)
         else:
             raise ValueError(f"{self.kind} sends no frame")
         return pb.PushFrame(
@@ -149,6 +150,12 @@ class SocketFault:
             headers=[pb.PushHeader(key="compress_type", value="gzip")],
             payload=payload,
         ).SerializeToString()
+
+
+@functools.cache
+def _zeros_gzipped(size: int) -> bytes:
+    """``size`` zero bytes, gzipped (a few KiB per MiB); built once per size."""
+    return gzip.compress(bytes(size), compresslevel=9)
 
 
 # ------------------------------------------------------------------ the slots

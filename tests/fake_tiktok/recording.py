@@ -79,30 +79,39 @@ def decode_heartbeat(frame: pb.PushFrame) -> pb.HeartbeatPayload:
 
 
 class Recorder:
-    """Recorded requests and a condition that every new record notifies."""
+    """Recorded requests, and a change signal that wakes every waiter.
+
+    ``changed()`` is synchronous (state changes such as a creator going live
+    call it too): it sets the current ``asyncio.Event`` and swaps in a fresh
+    one, so each waiter re-checks its predicate once per change.
+    """
 
     def __init__(self) -> None:
         self.requests: list[Request] = []
-        self._changed = asyncio.Condition()
+        self._event = asyncio.Event()
 
     async def record(self, request: web.Request) -> Request:
         """Keep the request and wake the waiters."""
         recorded = await Request.of(request)
         self.requests.append(recorded)
-        await self.notify()
+        self.changed()
         return recorded
 
-    async def notify(self) -> None:
-        """Something changed: re-check every waiter's predicate."""
-        async with self._changed:
-            self._changed.notify_all()
+    def changed(self) -> None:
+        """Something changed: every waiter re-checks its predicate."""
+        event, self._event = self._event, asyncio.Event()
+        event.set()
 
     async def wait_for(
         self, predicate: Callable[[], bool], timeout: float = 10
     ) -> None:
-        """Return once ``predicate()`` is true; re-checked at every record."""
-        async with asyncio.timeout(timeout), self._changed:
-            await self._changed.wait_for(predicate)
+        """Return once ``predicate()`` is true; re-checked at every change."""
+        async with asyncio.timeout(timeout):
+            while True:
+                event = self._event
+                if predicate():
+                    return
+                await event.wait()
 
     def of_path(self, path: str) -> list[Request]:
         """Recorded requests to one path."""

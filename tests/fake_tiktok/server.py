@@ -205,7 +205,7 @@ class FakeSocket:
             self.silenced = True
         else:
             await self.send_raw(fault.frame_bytes())
-        await self._fake._recorder.notify()
+        self._fake.changed()
 
 
 class FakeTikTok:
@@ -373,10 +373,14 @@ class FakeTikTok:
 
     # -------------------------------------------------------------- waiting
 
+    def changed(self) -> None:
+        """Wake the waiters: the fake's state changed."""
+        self._recorder.changed()
+
     async def wait_for(
         self, predicate: Callable[[], bool], timeout: float = 10
     ) -> None:
-        """Wait until something the fake recorded makes ``predicate`` true."""
+        """Wait until something the fake recorded (or a state change) makes ``predicate`` true."""
         await self._recorder.wait_for(predicate, timeout)
 
     async def wait_for_request(
@@ -515,7 +519,7 @@ class FakeTikTok:
         """Hold this request until release_stalled() or stop()."""
         self.stalled_requests.append(recorded)
         release = self._release
-        await self._recorder.notify()
+        self._recorder.changed()
         await release.wait()
 
     def release_stalled(self) -> None:
@@ -950,7 +954,7 @@ class FakeTikTok:
         recorded = await self._recorder.record(request)
         if self.stall_handshake is not None and not self.stall_handshake.is_set():
             self.stalled_handshakes += 1
-            await self._recorder.notify()
+            self._recorder.changed()
             await self.stall_handshake.wait()
         reply = self.faults.ws_handshake.take()
         if reply is not None and reply.stall:
@@ -973,7 +977,7 @@ class FakeTikTok:
         socket = FakeSocket(self, ws, creator, recorded)
         self.sockets.append(socket)
         self.max_open_sockets = max(self.max_open_sockets, len(self.open_sockets()))
-        await self._recorder.notify()
+        self._recorder.changed()
         try:
             async for message in ws:
                 if message.type == WSMsgType.BINARY:
@@ -983,7 +987,7 @@ class FakeTikTok:
         finally:
             socket.closed = True
             socket.close_code = ws.close_code
-            await self._recorder.notify()
+            self._recorder.changed()
         return ws
 
     @staticmethod
@@ -997,10 +1001,10 @@ class FakeTikTok:
             frame.ParseFromString(data)
         except Exception:  # noqa: BLE001 - protobuf raises DecodeError or worse
             socket.malformed.append(data)
-            await self._recorder.notify()
+            self._recorder.changed()
             return
         socket.received.append(frame)
-        await self._recorder.notify()
+        self._recorder.changed()
         if socket.silenced or socket.ws.closed:
             return
         if frame.payload_type == "hb" and self.answer_heartbeats:

@@ -73,6 +73,7 @@ class FakeCreator:
         self.last_room = self.room
         self.rooms.append(self.room)
         self.history = []
+        self._fake.changed()
         return self.room
 
     def go_offline(self) -> None:
@@ -80,6 +81,7 @@ class FakeCreator:
         if self.room is not None:
             self.room.ended = True
         self.room = None
+        self._fake.changed()
 
     async def end_stream(self, action: int = 3) -> None:
         """End the stream as TikTok does: control 3 (or 4, suspended), then offline."""
