@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 import shutil
 from typing import Any
@@ -19,8 +20,10 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.tiktok_live.const import DOMAIN, EVENT_TIKTOK_LIVE
 
-BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "tiktok_live"
+ROOT = Path(__file__).parent.parent
+BLUEPRINTS = ROOT / "blueprints" / "automation" / "tiktok_live"
 NAMES = ("gift_flash_light", "new_follower_announce", "live_on_air_light")
+MIN_VERSION = json.loads((ROOT / "hacs.json").read_text())["homeassistant"]
 
 
 @pytest.fixture(autouse=True)
@@ -106,6 +109,8 @@ async def test_blueprints_are_valid(hass: HomeAssistant) -> None:
         assert blueprint.metadata["source_url"].endswith(
             f"/blob/main/blueprints/automation/{path}"
         )
+        # The integration's own minimum, as in hacs.json.
+        assert blueprint.metadata["homeassistant"]["min_version"] == MIN_VERSION
 
 
 async def test_gift_flashes_a_light(hass: HomeAssistant) -> None:
