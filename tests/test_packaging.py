@@ -22,6 +22,7 @@ from typing import Any
 from awesomeversion import AwesomeVersion, AwesomeVersionStrategy
 import homeassistant
 from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.const import Platform
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.entity import EntityDescription
 from packaging.specifiers import SpecifierSet
@@ -152,6 +153,66 @@ def test_manifest_requirements_fit_home_assistant() -> None:
     constraints = Path(homeassistant.__file__).parent / "package_constraints.txt"
     for pin in _pins(constraints, "protobuf"):
         assert pin in specifier, pin
+
+
+# script/hassfest/dependencies.py: components a module may import without
+# listing them in dependencies (besides platforms and its own platform files).
+HASSFEST_ALLOWED_COMPONENTS = {p.value for p in Platform} | {
+    "alert",
+    "automation",
+    "conversation",
+    "default_config",
+    "device_automation",
+    "frontend",
+    "group",
+    "homeassistant",
+    "input_boolean",
+    "input_button",
+    "input_datetime",
+    "input_number",
+    "input_select",
+    "input_text",
+    "media_source",
+    "onboarding",
+    "panel_custom",
+    "persistent_notification",
+    "person",
+    "script",
+    "shopping_list",
+    "sun",
+    "system_health",
+    "system_log",
+    "timer",
+    "webhook",
+    "websocket_api",
+    "zone",
+    "mjpeg",
+    "stream",
+}
+
+
+def test_component_imports_pass_hassfest() -> None:
+    """Every Home Assistant component imported is allowed without a dependency."""
+    manifest = load(COMPONENT / "manifest.json")
+    allowed = (
+        HASSFEST_ALLOWED_COMPONENTS
+        | set(manifest.get("dependencies", []))
+        | set(manifest.get("after_dependencies", []))
+        | {path.stem for path in COMPONENT.glob("*.py")}  # own platform files
+    )
+    used: dict[str, str] = {}
+    for path in COMPONENT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                if name.startswith("homeassistant.components."):
+                    used[name.split(".")[2]] = path.name
+    assert {c: f for c, f in used.items() if c not in allowed} == {}
 
 
 # ------------------------------------------------------------------- brand
