@@ -31,7 +31,7 @@ FANS = [
 
 
 def demo_stream(round_no: int, *, await_client: bool = True) -> Scenario:
-    """One stream of the demo: about a minute and a half in real time."""
+    """One stream of the demo: about a minute in real time."""
     rose_fan, night_owl, lamp_lover, big_spender, first_timer = FANS
     scenario = Scenario().go_live(f"Smart home live build #{round_no}", viewers=12)
     if await_client:

@@ -26,6 +26,15 @@ PREFIX = "TikTokLive v7.0.1 -> "
 type ClientFactory = Callable[..., TikTokLiveClient]
 
 
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations() -> None:
+    """The client needs no Home Assistant: skip starting one for every test.
+
+    (Overrides the fixture of tests/conftest.py for this directory; the
+    harness's other autouse checks, such as lingering tasks, still run.)
+    """
+
+
 @pytest.fixture
 async def fake(socket_enabled: None) -> AsyncIterator[FakeTikTok]:
     """The fake TikTok on 127.0.0.1."""

@@ -138,7 +138,7 @@ CASES: dict[str, Case] = {
     "sign-no-cookie": Case(_sign, faults.sign_no_cookie(), SignAPIError),
     "sign-garbage": Case(_sign, faults.sign_garbage(), UnexpectedSignatureError),
     "sign-timeout": Case(
-        _sign, faults.sign_stall(), SignAPIError, client={"request_timeout": 0.2}
+        _sign, faults.sign_stall(), SignAPIError, client={"request_timeout": 0.15}
     ),
     "missing-cursor": Case(_sign, faults.missing_cursor(), InitialCursorMissingError),
     "missing-push-server": Case(

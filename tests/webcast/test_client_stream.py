@@ -440,11 +440,11 @@ async def test_frames_keep_a_quiet_connection_alive(
     """The silence timeout counts from the last frame, heartbeat answers included."""
     fake.answer_heartbeats = True
     fake.ping_interval = 0.05
-    connection = await make_client(silence_timeout=0.5).connect(CREATOR)
+    connection = await make_client(silence_timeout=0.25).connect(CREATOR)
     reader = Reader(connection)
     socket = await fake.wait_entered(creator)
-    # Twenty answered heartbeats take about a second: twice the silence timeout.
-    await fake.wait_for_heartbeats(socket, 20)
+    # Twelve answered heartbeats take 0.6 s: more than twice the silence timeout.
+    await fake.wait_for_heartbeats(socket, 12)
     assert reader.error is None
     assert not reader.task.done()
     await connection.close()
@@ -467,23 +467,96 @@ async def test_close_from_another_task(
     assert reader.connection.stats.heartbeats_sent == beats
 
 
+@pytest.mark.parametrize("stage", ["sign", "handshake"])
 async def test_disconnect_during_connect(
-    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory, stage: str
 ) -> None:
-    """disconnect() aborts a connect stuck in the handshake and leaves nothing open."""
-    fake.faults.ws_handshake.once(faults.handshake_stall())
+    """disconnect() aborts a connect stuck at the sign server or in the handshake."""
+    if stage == "sign":
+        fake.faults.sign_fetch.once(faults.sign_stall())
+    else:
+        fake.faults.ws_handshake.once(faults.handshake_stall())
     client = make_client()
     connecting = asyncio.create_task(client.connect(CREATOR))
-    await fake.wait_for(lambda: fake.stalled_handshakes == 1)
+    await fake.wait_for(lambda: len(fake.stalled_requests) == 1)
     await client.disconnect()
     with pytest.raises(WebcastConnectionError, match="Disconnected while connecting"):
         await connecting
     fake.release_stalled()
     assert client.connection is None
     assert not fake.open_sockets()
+    assert len(fake.requests_to("/ws")) == (stage == "handshake")
     # The client is usable again.
     connection = await client.connect(CREATOR)
     await connection.close()
+
+
+async def test_stalled_handshake_times_out(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """Without a disconnect, a stalled upgrade ends at the request timeout."""
+    fake.faults.ws_handshake.once(faults.handshake_stall())
+    client = make_client(request_timeout=0.2)
+    with pytest.raises(WebcastConnectionError) as caught:
+        await client.connect(CREATOR)
+    assert type(caught.value) is WebcastConnectionError
+    assert client.connection is None
+
+
+async def test_first_result_without_is_first(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """is_first false: no enter room, no heartbeats, no ConnectEvent; frames still read."""
+    fake.ping_interval = 0.05
+    fake.faults.sign_fetch.once(faults.SignReply(is_first=False))
+    reader = Reader(await make_client().connect(CREATOR))
+    socket = await fake.wait_for_socket(creator)
+    [log_id] = await fake.push(
+        creator, messages.comment(FAN, "no enter"), need_ack=True
+    )
+    [comment] = await reader.until_count(CommentEvent)
+    assert comment.text == "no enter"
+    await fake.wait_for_ack(socket, log_id)
+    assert not of(reader.events, ConnectEvent)
+    assert [f.payload_type for f in socket.received] == ["ack"]
+    await reader.connection.close()
+
+
+async def test_a_later_is_first_enters_again(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """A later result with is_first: enter room again, heartbeats restart at 1."""
+    fake.ping_interval = 0.05
+    reader, socket = await open_stream(fake, make_client())
+    await fake.wait_for_heartbeats(socket, 2)
+    await fake.push_result(creator, pb.FetchResult(is_first=True, cursor="again"))
+    await fake.wait_for(lambda: len(socket.frames("im_enter_room")) == 2)
+    restart = socket.received.index(socket.frames("im_enter_room")[1])
+    await fake.wait_for(lambda: len(socket.received) > restart + 2)
+    later = [
+        socket.heartbeats()[i].send_packet_seq_id
+        for i, f in enumerate(socket.frames("hb"))
+        if socket.received.index(f) > restart
+    ]
+    assert later[:2] == [1, 2]
+    await reader.connection.close()
+
+
+async def test_stream_ended_in_the_history(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """The first result already says the stream ended: the connection ends at once."""
+    creator.history = [messages.comment(FAN, "bye"), messages.control(3)]
+    reader = Reader(await make_client().connect(CREATOR))
+    await reader.finished()
+    assert [type(e) for e in reader.events] == [
+        ConnectEvent,
+        CommentEvent,
+        LiveEndEvent,
+        DisconnectEvent,
+    ]
+    socket = await fake.wait_for_socket(creator)
+    assert await fake.wait_closed(socket) == 1000
 
 
 async def test_two_clients_share_one_session(
