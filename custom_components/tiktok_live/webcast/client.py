@@ -30,6 +30,7 @@ from .errors import (
     AuthenticatedWebSocketConnectionError,
     FailedParseRoomIdError,
     InitialCursorMissingError,
+    TikTokLiveError,
     UserNotFoundError,
     UserOfflineError,
     WebcastBlockedError,
@@ -55,9 +56,18 @@ def _as_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        # isdigit() alone lets "²" through, and a huge string is no id either.
+        if text.isascii() and text.isdigit() and len(text) <= 20:
+            return int(text)
     return None
+
+
+def _room_id(value: Any) -> str | None:
+    """A room id as text; "0", "" or anything but digits means no room."""
+    room_id = _as_int(value)
+    return str(room_id) if room_id is not None and room_id > 0 else None
 
 
 def _dig(data: Any, *path: str) -> Any:
@@ -100,7 +110,11 @@ class TikTokLiveClient:
         self._timeout = request_timeout
         self._silence_timeout = silence_timeout
         self._sign = SignServer(
-            session, sign_server_url, api_key=sign_api_key, timeout=request_timeout
+            session,
+            sign_server_url,
+            api_key=sign_api_key,
+            timeout=request_timeout,
+            session_id=self._session_id,
         )
         self._profile = BrowserProfile.pick()
         self._cookies: dict[str, str] = {"tt-target-idc": tt_target_idc}
@@ -137,14 +151,18 @@ class TikTokLiveClient:
     def parse_unique_id(creator: str) -> str:
         """The handle in "@x", "x", or a TikTok profile or LIVE URL."""
         text = creator.strip()
-        if "tiktok.com" in text or text.startswith(("http://", "https://")):
+        if "://" in text or "tiktok.com" in text.lower():
             parts = urlsplit(text if "://" in text else f"https://{text}")
             segments = [s for s in parts.path.split("/") if s]
             handles = [s for s in segments if s.startswith("@")]
             if not handles:
                 raise ValueError("No @handle in that URL")
             text = handles[0]
-        text = text.removeprefix("@").strip()
+        else:
+            # "@x?lang=en", "@x/live": a query or the LIVE suffix is not part of it.
+            text = re.split(r"[?#]", text, maxsplit=1)[0].rstrip("/")
+            text = text.removesuffix("/live")
+        text = text.strip().removeprefix("@")
         if not _HANDLE.match(text):
             raise ValueError("Not a TikTok handle")
         return text
@@ -247,7 +265,7 @@ class TikTokLiveClient:
             user, page_error = None, err
         if user is not None and (user_id := _as_int(user.get("id"))) is not None:
             status = _as_int(user.get("status"))
-            room_id = str(user.get("roomId") or "") or None
+            room_id = _room_id(user.get("roomId"))
             return Creator(
                 user_id=user_id,
                 unique_id=str(user.get("uniqueId") or unique_id),
@@ -268,7 +286,7 @@ class TikTokLiveClient:
         status = _as_int(_dig(data, "data", "liveRoom", "status"))
         if status is None:
             status = _as_int(_dig(api_user, "status"))
-        room_id = str(_dig(api_user, "roomId") or "") or None
+        room_id = _room_id(_dig(api_user, "roomId"))
         return Creator(
             user_id=user_id,
             unique_id=str(_dig(api_user, "uniqueId") or unique_id),
@@ -289,18 +307,23 @@ class TikTokLiveClient:
                 raise UserOfflineError(
                     f"The requested TikTok LIVE user '@{unique_id}' is offline."
                 )
-            if room_id := str(user.get("roomId") or ""):
+            if room_id := _room_id(user.get("roomId")):
                 return room_id
         data = await self._room_api(unique_id)
-        room_id = str(_dig(data, "data", "user", "roomId") or "")
-        if not room_id:
-            raise FailedParseRoomIdError(
-                "That user can't stream, or you might be blocked by TikTok."
-            ) from page_error
-        if _as_int(_dig(data, "data", "liveRoom", "status")) == ROOM_STATUS_OFFLINE:
+        # An offline creator's answer often has no room at all: offline is the
+        # more useful error than "no room id".
+        status = _as_int(_dig(data, "data", "liveRoom", "status"))
+        if status is None:
+            status = _as_int(_dig(data, "data", "user", "status"))
+        if status == ROOM_STATUS_OFFLINE:
             raise UserOfflineError(
                 f"The requested TikTok LIVE user '@{unique_id}' is offline."
             )
+        room_id = _room_id(_dig(data, "data", "user", "roomId"))
+        if room_id is None:
+            raise FailedParseRoomIdError(
+                "That user can't stream, or you might be blocked by TikTok."
+            ) from page_error
         return room_id
 
     async def check_alive(self, room_id: str) -> bool:
@@ -365,8 +388,14 @@ class TikTokLiveClient:
     async def connect(
         self, unique_id: str, *, fetch_room_info: bool = True, compress: bool = True
     ) -> WebcastConnection:
-        """Find the creator's room, sign in to it and open its WebSocket."""
-        if self._connection is not None and not self._connection.closed:
+        """Find the creator's room, sign in to it and open its WebSocket.
+
+        The steps run in a task of their own so that disconnect() can abort
+        them from another task without cancelling the caller.
+        """
+        if (self._connection is not None and not self._connection.closed) or (
+            self._connect_task is not None
+        ):
             raise AlreadyConnectedError("You can only make one connection per client!")
         self._abort_connect = False
         task = asyncio.ensure_future(
@@ -377,16 +406,22 @@ class TikTokLiveClient:
             connection = await task
         except asyncio.CancelledError:
             current = asyncio.current_task()
-            if (
-                self._abort_connect
-                and task.cancelled()
-                and not (current is not None and current.cancelling())
+            if self._abort_connect and not (
+                current is not None and current.cancelling()
             ):
                 raise WebcastConnectionError("Disconnected while connecting") from None
-            task.cancel()
+            # Our caller was cancelled: take the attempt and its socket down too.
+            await _discard(task)
+            raise
+        except TikTokLiveError as err:
+            if self._abort_connect:
+                raise WebcastConnectionError("Disconnected while connecting") from err
             raise
         finally:
             self._connect_task = None
+        if self._abort_connect:
+            await connection.close()
+            raise WebcastConnectionError("Disconnected while connecting")
         self._connection = connection
         return connection
 
@@ -412,10 +447,7 @@ class TikTokLiveClient:
         )
         self._cookies.update(signed.cookies)
         url = self._websocket_url(signed.result, room_id, compress)
-        ws = await self._open_websocket(url)
-        # aiohttp keeps the upgrade response private; its headers carry the
-        # server's heartbeat interval.
-        interval = _ping_interval(ws._response.headers.get("Handshake-Options", ""))
+        ws, interval = await self._open_websocket(url)
         return WebcastConnection(
             ws,
             unique_id=unique_id,
@@ -435,7 +467,9 @@ class TikTokLiveClient:
         if not result.route_params:
             raise WebsocketURLMissingError("Websocket parameters missing.")
         params: dict[str, str] = {
-            key: encode(value) for key, value in result.route_params.items() if value
+            encode(key): encode(value)
+            for key, value in result.route_params.items()
+            if value
         }
         # Our defaults win, but a key keeps the place the route params gave it.
         params.update(self._profile.websocket_params())
@@ -444,31 +478,50 @@ class TikTokLiveClient:
         # TikTok's production URL carries a second version_code.
         query = join_query(list(params.items())) + "&version_code=270000"
         separator = "&" if "?" in result.push_server else "?"
-        return URL(f"{result.push_server}{separator}{query}", encoded=True)
+        try:
+            return URL(f"{result.push_server}{separator}{query}", encoded=True)
+        except ValueError:
+            raise WebsocketURLMissingError(
+                "The push server is not a WebSocket URL."
+            ) from None
 
-    async def _open_websocket(self, url: URL) -> aiohttp.ClientWebSocketResponse:
+    async def _open_websocket(
+        self, url: URL
+    ) -> tuple[aiohttp.ClientWebSocketResponse, float]:
+        """The open socket and its heartbeat interval, or the error TikTok's answer means."""
         headers = {
             "Cookie": " ".join(
                 f"{name}={value};" for name, value in self._cookies.items()
             ),
             "User-Agent": self.user_agent,
         }
+        # A task of its own: if we are cancelled just as it succeeds, the socket
+        # is still reachable here and gets closed instead of leaking.
+        attempt = asyncio.ensure_future(
+            self._session.ws_connect(
+                url,
+                protocols=(WS_SUBPROTOCOL,),
+                headers=headers,
+                # TikTok never answers WebSocket pings (a pong timeout would
+                # end every session): liveness is the application heartbeat.
+                heartbeat=None,
+                autoping=False,
+                timeout=aiohttp.ClientWSTimeout(ws_close=self._timeout),
+                max_msg_size=MAX_INFLATED_PAYLOAD,
+            )
+        )
         try:
-            async with asyncio.timeout(self._timeout):
-                return await self._session.ws_connect(
-                    url,
-                    protocols=(WS_SUBPROTOCOL,),
-                    headers=headers,
-                    # TikTok never answers WebSocket pings: heartbeats are frames.
-                    heartbeat=None,
-                    autoping=True,
-                    max_msg_size=MAX_INFLATED_PAYLOAD,
-                )
+            try:
+                async with asyncio.timeout(self._timeout):
+                    ws = await attempt
+            except BaseException:
+                await _discard(attempt)
+                raise
         except aiohttp.WSServerHandshakeError as err:
             if err.status in (200, 400):
                 reason = (
                     err.headers.get("Handshake-Msg") if err.headers else None
-                ) or ("an unknown reason")
+                ) or "an unknown reason"
                 prefix = "400 Bad Request: " if err.status == 400 else ""
                 raise WebcastBlockedError(
                     f'{prefix}WebSocket rejected by TikTok due to "{reason}".'
@@ -480,14 +533,34 @@ class TikTokLiveClient:
             raise WebcastConnectionError(
                 f"Could not open the WebSocket: {type(err).__name__}"
             ) from None
+        # aiohttp keeps the upgrade response private; its Handshake-Options
+        # header carries the server's heartbeat interval.
+        response = getattr(ws, "_response", None)
+        options = getattr(response, "headers", None) or {}
+        return ws, _ping_interval(str(options.get("Handshake-Options", "")))
 
     async def disconnect(self) -> None:
         """Close the connection, or abort one being made; safe to call any time."""
-        if self._connect_task is not None and not self._connect_task.done():
+        task = self._connect_task
+        if task is not None:
+            # connect() has not returned yet, even if its task is done: it sees
+            # the flag and hands out nothing.
             self._abort_connect = True
-            self._connect_task.cancel()
+            await _discard(task)
         if self._connection is not None:
             await self._connection.close()
+
+
+async def _discard(
+    task: asyncio.Future[WebcastConnection]
+    | asyncio.Future[aiohttp.ClientWebSocketResponse],
+) -> None:
+    """Stop ``task`` and close whatever it opened; never raises its error."""
+    if not task.done():
+        task.cancel()
+    await asyncio.wait([task])
+    if not task.cancelled() and task.exception() is None:
+        await task.result().close()
 
 
 def _ping_interval(options: str) -> float:

@@ -19,8 +19,10 @@ from .proto import webcast_pb2 as pb
 
 _LOGGER = logging.getLogger(__name__)
 
-# Closing codes that end a connection normally (1005: closed without a code).
-NORMAL_CLOSE_CODES: Final = frozenset({1000, 1001, 1005})
+# Closing codes that end a connection normally. aiohttp reports a close
+# frame without a code as 0; 1005 is the RFC's name for the same thing.
+NORMAL_CLOSE_CODES: Final = frozenset({1000, 1001})
+NO_CLOSE_CODE: Final = frozenset({None, 0, 1005})
 GZIP_MAGIC: Final = b"\x1f\x8b\x08"
 LIVE_ID: Final = 12
 
@@ -95,6 +97,7 @@ class WebcastConnection:
         self._heartbeat: asyncio.Task[None] | None = None
         self._closing = False
         self._iterated = False
+        self._close_code: int | None = None
 
     @property
     def closed(self) -> bool:
@@ -136,13 +139,13 @@ class WebcastConnection:
                 yield ConnectEvent(unique_id=self.unique_id, room_id=self.room_id)
             ended = False
             # The first result comes from the sign server, not a frame: never acked.
-            for event in self._decoder.events(initial):
+            for event in self._decoder.decode(initial):
                 ended = ended or isinstance(event, LiveEndEvent)
                 yield event
             while not ended:
                 batch = await self._next_batch()
                 if batch is None:
-                    yield DisconnectEvent(code=self._ws.close_code or 1000)
+                    yield DisconnectEvent(code=self._disconnect_code())
                     return
                 for event in batch:
                     ended = ended or isinstance(event, LiveEndEvent)
@@ -150,8 +153,20 @@ class WebcastConnection:
             # The stream ended: leave like TikTok's own client does.
             await self.close()
             yield DisconnectEvent(code=1000, reason="stream ended")
+        except BaseException:
+            # However iteration stops (error, cancellation), the socket must not
+            # outlive it: this connection cannot be iterated again.
+            await self.close()
+            raise
         finally:
             await self._stop_heartbeat()
+
+    def _disconnect_code(self) -> int | None:
+        """The close code to report: ours (1000) after close(), else the server's."""
+        code = self._close_code
+        if code in NO_CLOSE_CODE:
+            return 1000 if self._closing else None
+        return code
 
     async def _next_batch(self) -> Iterable[WebcastEvent] | None:
         """Events of the next data frame; None after a normal close."""
@@ -168,16 +183,23 @@ class WebcastConnection:
                 data = (
                     message.data
                     if isinstance(message.data, bytes)
-                    else message.data.encode()
+                    else str(message.data).encode(errors="replace")
                 )
                 batch = await self._handle_frame(data)
                 if batch:
                     return batch
                 continue
+            if message.type == aiohttp.WSMsgType.PING:
+                # Answered as a browser would; TikTok itself never pings.
+                await self._send(message.data, pong=True)
+                continue
+            if message.type == aiohttp.WSMsgType.PONG:
+                continue
             code = self._ws.close_code
             if message.type == aiohttp.WSMsgType.CLOSE:
                 code = message.data if isinstance(message.data, int) else code
-            if self._closing or code in NORMAL_CLOSE_CODES:
+            self._close_code = code
+            if self._closing or code in NORMAL_CLOSE_CODES or code in NO_CLOSE_CODE:
                 return None
             reason = (
                 str(message.extra or "")
@@ -189,6 +211,7 @@ class WebcastConnection:
             raise WebcastConnectionClosedError(code, reason)
 
     async def _handle_frame(self, data: bytes) -> list[WebcastEvent]:
+        """The events of one frame, after acking it; [] for anything we skip."""
         self.stats.frames_received += 1
         frame = pb.PushFrame()
         try:
@@ -210,7 +233,7 @@ class WebcastConnection:
         if result.need_ack:
             await self._send(ack_frame(frame.log_id, result.internal_ext))
             self.stats.acks_sent += 1
-        events = list(self._decoder.events(result))
+        events = self._decoder.decode(result)
         if result.is_first:
             await self._enter_room()
         return events
@@ -261,7 +284,8 @@ class WebcastConnection:
         while not self.closed:
             try:
                 await self._ws.send_bytes(heartbeat_frame(int(self.room_id), seq_id))
-            except (aiohttp.ClientError, OSError, ConnectionError):
+            except Exception as err:  # noqa: BLE001 - the read loop reports the socket's end
+                _LOGGER.debug("Heartbeat stopped: %s", type(err).__name__)
                 return
             self.stats.heartbeats_sent += 1
             seq_id += 1
@@ -274,11 +298,14 @@ class WebcastConnection:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _send(self, data: bytes) -> None:
+    async def _send(self, data: bytes, *, pong: bool = False) -> None:
         if self.closed:
             return
         try:
-            await self._ws.send_bytes(data)
+            if pong:
+                await self._ws.pong(data)
+            else:
+                await self._ws.send_bytes(data)
         except (aiohttp.ClientError, OSError, ConnectionError) as err:
             raise WebcastConnectionClosedError(
                 self._ws.close_code, type(err).__name__

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import logging
 from typing import TypedDict
 
-from google.protobuf.message import DecodeError, Message
+from google.protobuf.message import Message
 from google.protobuf.unknown_fields import UnknownFieldSet
 
 from .const import GIFT_TYPE_STREAKABLE
@@ -102,13 +102,22 @@ class WebcastDecoder:
         result = pb.FetchResult()
         try:
             result.ParseFromString(payload)
-        except DecodeError:
+        except Exception:  # noqa: BLE001 - hostile bytes must never end the session
             self.stats.malformed_frames += 1
             _LOGGER.debug(
                 "Dropped a payload that is not a fetch result (%d bytes)", len(payload)
             )
             return None
         return result
+
+    def decode(self, result: pb.FetchResult) -> list[WebcastEvent]:
+        """The events of ``result``, in order (see events())."""
+        return list(self.events(result))
+
+    def decode_bytes(self, payload: bytes) -> list[WebcastEvent]:
+        """The events of a serialized FetchResult; [] (counted) if it is not one."""
+        result = self.parse_result(payload)
+        return [] if result is None else self.decode(result)
 
     def events(self, result: pb.FetchResult) -> Iterator[WebcastEvent]:
         """One event per known, well-formed message, in order."""
@@ -120,7 +129,7 @@ class WebcastDecoder:
                 continue
             try:
                 event = handler(message)
-            except DecodeError:
+            except Exception:  # noqa: BLE001 - DecodeError, or worse on hostile bytes
                 self.stats.malformed_messages += 1
                 _LOGGER.debug("Dropped a malformed %s", message.method)
                 continue
@@ -180,13 +189,18 @@ class WebcastDecoder:
     def _social(self, message: pb.WireMessage) -> WebcastEvent | None:
         social = self._parse(message, pb.SocialMessage())
         # TikTok marks the kind in the display text key (e.g.
-        # "pm_main_follow_message_viewer_2"); the action field is a fallback.
+        # "pm_main_follow_message_viewer_2"); the action field decides only
+        # when the key names neither.
         key = social.common.display_text.key
         base = self._base(message, social.common)
         user = user_from_proto(social.user)
-        if "follow" in key or (not key and social.action == SOCIAL_ACTION_FOLLOW):
+        if "follow" in key:
             return FollowEvent(**base, user=user)
-        if "share" in key or (not key and social.action == SOCIAL_ACTION_SHARE):
+        if "share" in key:
+            return ShareEvent(**base, user=user)
+        if social.action == SOCIAL_ACTION_FOLLOW:
+            return FollowEvent(**base, user=user)
+        if social.action == SOCIAL_ACTION_SHARE:
             return ShareEvent(**base, user=user)
         return None
 

@@ -53,15 +53,43 @@ class SignedFetch:
     agent_id: str | None
 
 
-def _snapshot(response: aiohttp.ClientResponse) -> SignResponse:
-    return SignResponse.from_headers(
-        response.status,
-        {
-            k: v
-            for k, v in response.headers.items()
-            if k.lower() not in _PRIVATE_HEADERS
-        },
-    )
+class Redactor:
+    """Blanks out our secrets in text the sign server sends back.
+
+    A sign server may echo the key or the session it was given (in a message
+    or a header); that text ends up in exceptions and logs.
+    """
+
+    def __init__(self, *secrets: str | None) -> None:
+        """Hide every non-empty one of ``secrets``."""
+        self._secrets = tuple(s for s in secrets if s)
+
+    def __call__(self, text: str) -> str:
+        """``text`` with every secret replaced."""
+        for secret in self._secrets:
+            text = text.replace(secret, "**REDACTED**")
+        return text
+
+    def snapshot(self, response: aiohttp.ClientResponse) -> SignResponse:
+        """Status and headers of ``response``, without cookies or secrets."""
+        return SignResponse.from_headers(
+            response.status,
+            {
+                k: self(v)
+                for k, v in response.headers.items()
+                if k.lower() not in _PRIVATE_HEADERS
+            },
+        )
+
+    def server_message(self, body: bytes, key: str = "message") -> str | None:
+        """A string field of a JSON error body, if there is one."""
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+        if isinstance(data, dict) and isinstance(data.get(key), str):
+            return self(str(data[key])) or None
+        return None
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
@@ -70,23 +98,15 @@ def _int_header(headers: Mapping[str, str], name: str) -> int | None:
         return None
     try:
         return int(float(value.strip()))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
-
-
-def _server_message(body: bytes) -> str | None:
-    """The "message" of a JSON error body, if there is one."""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return None
-    if isinstance(data, dict) and isinstance(data.get("message"), str):
-        return str(data["message"])
-    return None
 
 
 def rate_limit_error(
-    headers: Mapping[str, str], body: bytes, response: SignResponse
+    headers: Mapping[str, str],
+    body: bytes,
+    response: SignResponse,
+    redact: Redactor | None = None,
 ) -> SignatureRateLimitError:
     """Build the 429 error from whatever the server said about when to come back."""
     retry_after = _int_header(headers, "RateLimit-Remaining")
@@ -102,13 +122,7 @@ def rate_limit_error(
         reset_time = now + reset
     else:
         reset_time = reset
-    label = None
-    try:
-        data = json.loads(body)
-        if isinstance(data, dict) and isinstance(data.get("limit_label"), str):
-            label = data["limit_label"]
-    except ValueError:
-        pass
+    label = (redact or Redactor()).server_message(body, "limit_label")
     extra = (f"({label})",) if label else ()
     return SignatureRateLimitError(retry_after, reset_time, *extra, response=response)
 
@@ -123,12 +137,17 @@ class SignServer:
         *,
         api_key: str | None,
         timeout: float,
+        session_id: str | None = None,
     ) -> None:
-        """Use ``session`` for every request, with ``timeout`` seconds each."""
+        """Use ``session`` for every request, with ``timeout`` seconds each.
+
+        ``session_id`` is only needed here to keep it out of echoed text.
+        """
         self._session = session
         self._base = URL(base_url.rstrip("/"))
         self._api_key = api_key
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._redact = Redactor(api_key, session_id)
 
     @property
     def host(self) -> str:
@@ -160,10 +179,10 @@ class SignServer:
         self, response: aiohttp.ClientResponse, body: bytes
     ) -> SignResponse:
         """Raise for every answer that is not a success, in the documented order."""
-        snapshot = _snapshot(response)
+        snapshot = self._redact.snapshot(response)
         status = response.status
         if status == 429:
-            raise rate_limit_error(response.headers, body, snapshot)
+            raise rate_limit_error(response.headers, body, snapshot, self._redact)
         if status == 401:
             if self._api_key:
                 raise SignAPIKeyInvalidError(
@@ -171,7 +190,7 @@ class SignServer:
                 )
             raise PremiumEndpointError(
                 "The sign server needs an API key for this request.",
-                api_message=_server_message(body),
+                api_message=self._redact.server_message(body),
                 response=snapshot,
             )
         if not body:
@@ -181,7 +200,7 @@ class SignServer:
                 response=snapshot,
             )
         if status in (402, 403):
-            message = _server_message(body)
+            message = self._redact.server_message(body)
             raise PremiumEndpointError(
                 "The sign server needs a premium API key for this request.",
                 *((message,) if message else ()),
@@ -189,7 +208,7 @@ class SignServer:
                 response=snapshot,
             )
         if status != 200:
-            message = _server_message(body)
+            message = self._redact.server_message(body)
             raise SignAPIError(
                 SignAPIError.ErrorReason.SIGN_NOT_200,
                 f"The sign server answered HTTP {status}.",
@@ -267,9 +286,9 @@ class SignServer:
             ),
             json=payload,
         )
-        snapshot = _snapshot(response)
+        snapshot = self._redact.snapshot(response)
         if response.status == 429:
-            raise rate_limit_error(response.headers, body, snapshot)
+            raise rate_limit_error(response.headers, body, snapshot, self._redact)
         if response.status == 401 and self._api_key:
             raise SignAPIKeyInvalidError(
                 "The sign server rejected the API key.", response=snapshot
@@ -277,7 +296,7 @@ class SignServer:
         if response.status in (401, 402, 403):
             raise PremiumEndpointError(
                 "Signing URLs needs a premium API key.",
-                api_message=_server_message(body),
+                api_message=self._redact.server_message(body),
                 response=snapshot,
             )
         if response.status != 200:
@@ -286,7 +305,7 @@ class SignServer:
             )
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise UnexpectedSignatureError(
                 "Failed to sign a request due to an error.", response=snapshot
             ) from None
@@ -295,9 +314,7 @@ class SignServer:
                 "Failed to parse response from signing request.", response=snapshot
             )
         if data.get("code") == 403:
-            message = (
-                data.get("message") if isinstance(data.get("message"), str) else None
-            )
+            message = self._redact.server_message(body)
             raise PremiumEndpointError(
                 "Signing URLs needs a premium API key.",
                 api_message=message,
@@ -324,7 +341,7 @@ class SignServer:
         snapshot = self._check_status(response, body)
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise UnexpectedSignatureError(
                 "The sign server's rate limits are not JSON.", response=snapshot
             ) from None
