@@ -42,6 +42,7 @@ from tests.fake_tiktok import (
     FakeTikTok,
     HttpStatus,
     PageFault,
+    Request,
     RoomInfoFault,
     SignReply,
     faults,
@@ -59,7 +60,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def ws_requests(fake: FakeTikTok) -> list[object]:
+def ws_requests(fake: FakeTikTok) -> list[Request]:
     return fake.requests_to("/ws")
 
 

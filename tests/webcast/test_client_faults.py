@@ -284,7 +284,9 @@ async def test_fault_once_always_and_cleared(
     if case.setup is not None:
         case.setup(fake)
     slot = case.slot(fake.faults)
-    attempt = lambda: _attempt(case, fake, creator, make_client)  # noqa: E731
+
+    async def attempt() -> Exception | None:
+        return await _attempt(case, fake, creator, make_client)
 
     slot.once(case.fault)
     _check(case, await attempt())
