@@ -110,6 +110,7 @@ class SocketFaultKind(enum.Enum):
     """What the push server does to a socket."""
 
     CLOSE = "close"
+    CLOSE_WITHOUT_CODE = "close_without_code"
     DROP = "drop"
     SILENCE = "silence"
     GARBAGE = "garbage"
@@ -351,6 +352,11 @@ def handshake_stall() -> WsReply:
 def close(code: int, reason: str = "") -> SocketFault:
     """The push server closes the socket with this code."""
     return SocketFault(SocketFaultKind.CLOSE, code=code, reason=reason)
+
+
+def close_without_code() -> SocketFault:
+    """The push server sends a close frame that carries no code (RFC 6455 "1005")."""
+    return SocketFault(SocketFaultKind.CLOSE_WITHOUT_CODE)
 
 
 def drop() -> SocketFault:

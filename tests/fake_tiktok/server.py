@@ -92,6 +92,8 @@ class FakeSocket:
         self.received: list[pb.PushFrame] = []
         # Client messages that were not push frames at all.
         self.malformed: list[bytes] = []
+        # Payloads of the client's WebSocket pongs.
+        self.pongs: list[bytes] = []
         # Frames the fake sent, as sent.
         self.sent: list[pb.PushFrame] = []
         self.closed = False
@@ -187,18 +189,34 @@ class FakeSocket:
         """Close from the server side with this code."""
         await self.ws.close(code=code, message=message)
 
-    def drop(self) -> None:
-        """Cut the TCP connection without a closing handshake."""
+    def _transport(self) -> asyncio.Transport | None:
         request = self.ws._req
         transport = request.transport if request is not None else None
+        return transport if isinstance(transport, asyncio.Transport) else None
+
+    def _write_raw(self, data: bytes) -> None:
+        """Bytes straight onto the TCP stream, past aiohttp's framing."""
+        transport = self._transport()
+        if transport is not None:
+            transport.write(data)
+
+    def drop(self) -> None:
+        """Cut the TCP connection without a closing handshake."""
+        transport = self._transport()
         if transport is not None:
             transport.abort()
+
+    async def ping(self, payload: bytes = b"") -> None:
+        """A WebSocket-level ping (TikTok never sends one; a browser answers it)."""
+        await self.ws.ping(payload)
 
     async def apply(self, fault: SocketFault) -> None:
         """Do what the fault says to this socket now."""
         self.faults.append(fault)
         if fault.kind is SocketFaultKind.CLOSE:
             await self.close(fault.code, fault.reason.encode())
+        elif fault.kind is SocketFaultKind.CLOSE_WITHOUT_CODE:
+            self._write_raw(b"\x88\x00")  # FIN + close opcode, empty payload
         elif fault.kind is SocketFaultKind.DROP:
             self.drop()
         elif fault.kind is SocketFaultKind.SILENCE:
@@ -970,7 +988,8 @@ class FakeTikTok:
         signed_session = self.issued_cursors.get(recorded.query.get("cursor", ""))
         if signed_session and recorded.cookies.get("sessionid") != signed_session:
             return self._blocked(200, "illegal secret key")
-        ws = web.WebSocketResponse(protocols=(WS_SUBPROTOCOL,), autoping=True)
+        # autoping off: the fake answers pings itself and records the pongs.
+        ws = web.WebSocketResponse(protocols=(WS_SUBPROTOCOL,), autoping=False)
         if self.ping_interval is not None:
             ws.headers["Handshake-Options"] = f"ping-interval={self.ping_interval}"
         await ws.prepare(request)
@@ -982,6 +1001,13 @@ class FakeTikTok:
             async for message in ws:
                 if message.type == WSMsgType.BINARY:
                     await self._client_frame(socket, message.data)
+                elif message.type == WSMsgType.TEXT:
+                    await self._client_frame(socket, message.data.encode())
+                elif message.type == WSMsgType.PING:
+                    await ws.pong(message.data)
+                elif message.type == WSMsgType.PONG:
+                    socket.pongs.append(message.data)
+                    self._recorder.changed()
         except (ConnectionError, RuntimeError) as err:  # the client vanished
             _LOGGER.debug("push socket ended: %s", err)
         finally:

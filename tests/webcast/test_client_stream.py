@@ -403,6 +403,32 @@ async def test_abnormal_server_close(
     assert not of(reader.events, DisconnectEvent)
 
 
+async def test_close_without_a_code(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """A close frame without a code is a normal end: DisconnectEvent, no code."""
+    reader, socket = await open_stream(fake, make_client())
+    await socket.apply(faults.close_without_code())
+    await reader.finished()
+    assert reader.error is None
+    assert reader.events[-1] == DisconnectEvent(code=None)
+    await fake.wait_closed(socket)
+
+
+async def test_websocket_pings_are_answered(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """A WebSocket ping gets its pong (as from a browser); the stream goes on."""
+    reader, socket = await open_stream(fake, make_client())
+    await socket.ping(b"are you there")
+    await fake.wait_for(lambda: socket.pongs == [b"are you there"])
+    await fake.push(creator, messages.comment(FAN, "after the ping"))
+    [comment] = await reader.until_count(CommentEvent)
+    assert comment.text == "after the ping"
+    assert [type(e) for e in reader.events] == [ConnectEvent, CommentEvent]
+    await reader.connection.close()
+
+
 async def test_dropped_connection(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
