@@ -48,6 +48,8 @@ _SIGI_STATE = re.compile(
     r'<script id="SIGI_STATE" type="application/json">(.*?)</script>', re.DOTALL
 )
 WS_SUBPROTOCOL: Final = "echo-protocol"
+MIN_HEARTBEAT_INTERVAL: Final = 0.05
+MAX_HEARTBEAT_INTERVAL: Final = 60.0
 
 
 def _as_int(value: Any) -> int | None:
@@ -338,7 +340,8 @@ class TikTokLiveClient:
         rooms = data.get("data")
         if not isinstance(rooms, list) or not rooms or not isinstance(rooms[0], dict):
             raise WebcastConnectionError("TikTok's live check has no room in it")
-        return bool(rooms[0].get("alive"))
+        # Strictly true: a string such as "false" must not read as live.
+        return rooms[0].get("alive") is True
 
     async def fetch_room_info(self, room_id: str) -> RoomInfo:
         """Title, start and viewers of the room; AgeRestrictedError when it needs a session."""
@@ -346,7 +349,9 @@ class TikTokLiveClient:
             self._api_url(self._webcast_url, "room/info/", [("room_id", room_id)])
         )
         info = data.get("data")
-        if not isinstance(info, dict) or "prompts" in info or len(info) <= 1:
+        if not isinstance(info, dict):
+            raise WebcastConnectionError("TikTok's room info has no data")
+        if "prompts" in info or len(info) <= 1:
             raise AgeRestrictedError(
                 "This LIVE is age restricted: it can only be watched with the session of a signed-in adult account (sessionid)."
             )
@@ -573,5 +578,9 @@ def _ping_interval(options: str) -> float:
             except ValueError:
                 break
             if interval > 0:
-                return interval
+                # The server's word, within reason: a hostile value must not
+                # turn the heartbeat into a busy loop or stop it altogether.
+                return min(
+                    max(interval, MIN_HEARTBEAT_INTERVAL), MAX_HEARTBEAT_INTERVAL
+                )
     return DEFAULT_HEARTBEAT_INTERVAL
