@@ -1,8 +1,30 @@
 """A faithful fake of TikTok LIVE for tests and the demo.
 
 ``FakeTikTok`` (server.py) serves TikTok web, the webcast API, a sign server and
-the push WebSocket on loopback; ``messages`` builds wire messages; ``faults``
-injects every failure; ``scenario`` scripts whole streams; ``demo`` loops one.
+the push WebSocket on 127.0.0.1; ``messages`` builds wire messages; ``faults``
+injects every failure; ``scenario`` scripts whole streams; ``demo`` loops one::
+
+    async with FakeTikTok(ping_interval=0.05) as fake:    # port 0: a free port
+        client = TikTokLiveClient(session, web_url=fake.web_url,
+                                  webcast_url=fake.webcast_url,
+                                  sign_server_url=fake.sign_server_url)
+        creator = fake.add_creator("streamer", user_id=1, nickname="S")  # offline
+        creator.go_live(title="Hi", viewers=5)       # a new room id each time
+        connection = await client.connect("streamer")
+        socket = await fake.wait_entered(creator)    # the client sent im_enter_room
+        [log_id] = await fake.push(creator, messages.gift(fan, "Rose"), need_ack=True)
+        await fake.wait_for_ack(socket, log_id)
+        assert await fake.wait_for_heartbeats(socket, 3) == [1, 2, 3]
+        fake.faults.sign_fetch.once(faults.rate_limited(remaining=30))  # next only
+        fake.faults.ws_handshake.always(faults.blocked(200, "illegal secret key"))
+        fake.faults.socket.once(faults.close(4001))  # the next socket, once entered
+        await fake.inject(creator, faults.gzip_bomb())  # open sockets, now
+        fake.faults.clear()
+        await creator.end_stream()                   # control 3, then offline
+        await run_scenario(fake, creator, demo_stream(1))  # instantly
+
+``fake.requests`` records every HTTP request; ``socket.received`` every frame a
+client sent. ``python -m tests.fake_tiktok --port 8765`` serves the demo.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ real services speak, so the client is tested over real sockets:
 ``GET /api-live/user/room/``    the room API (top-level ``message``)
 ``GET /webcast/room/check_alive/``  ``{"data": [{"alive": …}]}``
 ``GET /webcast/room/info/``     title, create_time, user_count, status, owner
+``GET /webcast/gift/list/``     the gifts messages.GIFTS knows
 ``GET /sign/webcast/fetch``     the sign server: a serialized FetchResult plus
                                 X-Set-TT-Cookie, X-Request-Id, X-Agent-Id
 ``POST /sign/webcast/sign_url`` signed URLs
@@ -38,6 +39,7 @@ from multidict import CIMultiDict
 
 from custom_components.tiktok_live.webcast.proto import webcast_pb2 as pb
 
+from . import messages
 from .faults import (
     ApiFault,
     Faults,
@@ -289,6 +291,7 @@ class FakeTikTok:
         app.router.add_get("/api-live/user/room/", self._room_api)
         app.router.add_get("/webcast/room/check_alive/", self._check_alive)
         app.router.add_get("/webcast/room/info/", self._room_info)
+        app.router.add_get("/webcast/gift/list/", self._gift_list)
         app.router.add_get("/sign/webcast/fetch", self._sign_fetch)
         app.router.add_post("/sign/webcast/sign_url", self._sign_url)
         app.router.add_get("/sign/webcast/rate_limits", self._rate_limits)
@@ -808,6 +811,20 @@ class FakeTikTok:
                 "status_code": 0,
             }
         )
+
+    async def _gift_list(self, request: web.Request) -> web.Response:
+        await self._recorder.record(request)
+        gifts = [
+            {
+                "id": gift_id,
+                "name": name,
+                "diamond_count": diamonds,
+                "type": 1 if streakable else 2,
+                "image": {"url_list": [f"https://p16.example/gift/{gift_id}.webp"]},
+            }
+            for name, (gift_id, diamonds, streakable) in messages.GIFTS.items()
+        ]
+        return web.json_response({"data": {"gifts": gifts}, "status_code": 0})
 
     # ---------------------------------------------------------- sign server
 
