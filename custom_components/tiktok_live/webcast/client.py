@@ -39,7 +39,13 @@ from .errors import (
 )
 from .models import Creator, RoomInfo
 from .proto import webcast_pb2 as pb
-from .sign import SignServer, parse_cookies
+from .sign import (
+    MAX_HTTP_BODY,
+    BodyTooLargeError,
+    SignServer,
+    parse_cookies,
+    read_capped,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -198,11 +204,16 @@ class TikTokLiveClient:
                 timeout=aiohttp.ClientTimeout(total=self._timeout),
             ) as response:
                 self._store_cookies(response)
-                return response.status, await response.text(errors="replace")
+                body = await read_capped(response)
+        except BodyTooLargeError:
+            raise WebcastConnectionError(
+                f"TikTok's answer is larger than {MAX_HTTP_BODY} bytes"
+            ) from None
         except (TimeoutError, aiohttp.ClientError, OSError) as err:
             raise WebcastConnectionError(
                 f"Could not reach TikTok: {type(err).__name__}"
             ) from None
+        return response.status, body.decode("utf-8", errors="replace")
 
     async def _get_json(self, url: URL) -> dict[str, Any]:
         status, text = await self._get(url)

@@ -43,6 +43,29 @@ SIGN_USER_AGENT: Final = (
 )
 
 
+# No answer we read (LIVE page, JSON, fetch result) comes near this; a
+# misconfigured or hostile server must not fill the host's memory.
+MAX_HTTP_BODY: Final = 8 * 1024 * 1024
+
+
+class BodyTooLargeError(Exception):
+    """An HTTP answer longer than MAX_HTTP_BODY."""
+
+
+async def read_capped(
+    response: aiohttp.ClientResponse, limit: int = MAX_HTTP_BODY
+) -> bytes:
+    """The whole body, or BodyTooLargeError as soon as it passes ``limit``."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLargeError
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 @dataclass(frozen=True, slots=True)
 class SignedFetch:
     """The first fetch result and the cookies that go with it."""
@@ -167,7 +190,12 @@ class SignServer:
             async with self._session.request(
                 method, url, headers=self._headers(), timeout=self._timeout, **kwargs
             ) as response:
-                return response, await response.read()
+                return response, await read_capped(response)
+        except BodyTooLargeError:
+            raise SignAPIError(
+                SignAPIError.ErrorReason.SIGN_NOT_200,
+                f"The sign server's answer is larger than {MAX_HTTP_BODY} bytes.",
+            ) from None
         except (TimeoutError, aiohttp.ClientError, OSError) as err:
             # The URL is not in the message: it can hold the session id.
             raise SignAPIError(
