@@ -72,6 +72,11 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
+def _text(value: Any, default: str = "") -> str:
+    """A JSON string field, or ``default`` when it is missing, empty or not text."""
+    return value if isinstance(value, str) and value else default
+
+
 def _room_id(value: Any) -> str | None:
     """A room id as text; "0", "" or anything but digits means no room."""
     room_id = _as_int(value)
@@ -223,7 +228,7 @@ class TikTokLiveClient:
             )
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise WebcastConnectionError(
                 "TikTok's answer is not JSON", status=status
             ) from None
@@ -245,7 +250,7 @@ class TikTokLiveClient:
             return None
         try:
             state = json.loads(match.group(1))
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         if not isinstance(state, dict):
             return None
@@ -281,8 +286,8 @@ class TikTokLiveClient:
             room_id = _room_id(user.get("roomId"))
             return Creator(
                 user_id=user_id,
-                unique_id=str(user.get("uniqueId") or unique_id),
-                nickname=str(user.get("nickname") or ""),
+                unique_id=_text(user.get("uniqueId"), unique_id),
+                nickname=_text(user.get("nickname")),
                 room_id=room_id,
                 is_live=room_id is not None and status != ROOM_STATUS_OFFLINE,
             )
@@ -302,8 +307,8 @@ class TikTokLiveClient:
         room_id = _room_id(_dig(api_user, "roomId"))
         return Creator(
             user_id=user_id,
-            unique_id=str(_dig(api_user, "uniqueId") or unique_id),
-            nickname=str(_dig(api_user, "nickname") or ""),
+            unique_id=_text(_dig(api_user, "uniqueId"), unique_id),
+            nickname=_text(_dig(api_user, "nickname")),
             room_id=room_id,
             is_live=room_id is not None and status != ROOM_STATUS_OFFLINE,
         )
