@@ -58,6 +58,7 @@ from .validation import (
     async_validate_session,
     sign_server_host,
 )
+from .webcast import DEFAULT_SIGN_SERVER_URL
 
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
@@ -133,6 +134,11 @@ class TikTokLiveConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="user",
             data_schema=_user_schema(_flatten(user_input or {})),
             errors=errors,
+            # hassfest keeps URLs out of translations: they come in as placeholders.
+            description_placeholders={
+                "live_url_example": "https://www.tiktok.com/@creator/live",
+                "default_sign_server": DEFAULT_SIGN_SERVER_URL,
+            },
         )
 
     async def async_step_reconfigure(
@@ -180,7 +186,10 @@ class TikTokLiveConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="reconfigure",
             data_schema=schema,
             errors=errors,
-            description_placeholders={"creator": entry.title},
+            description_placeholders={
+                "creator": entry.title,
+                "default_sign_server": DEFAULT_SIGN_SERVER_URL,
+            },
         )
 
     async def async_step_reauth(
