@@ -12,11 +12,12 @@ from homeassistant.helpers import (
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
-from .api import create_client, create_session
-from .const import CONF_UNIQUE_ID, DOMAIN
+from .api import create_client, create_session, sign_server_url
+from .const import CONF_SIGN_API_KEY, CONF_UNIQUE_ID, DOMAIN
 from .coordinator import STORAGE_VERSION, TikTokLiveConfigEntry, TikTokLiveCoordinator
-from .failures import ALL_ISSUES, issue_id
+from .failures import ALL_ISSUES, DATA_EVIDENCE, issue_id
 from .services import async_setup_services
+from .shared import async_acquire_gate, async_get_shared
 
 PLATFORMS: tuple[Platform, ...] = (
     Platform.BINARY_SENSOR,
@@ -35,10 +36,19 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: TikTokLiveConfigEntry) -> bool:
     """Check the creator, then keep their stream connected in the background."""
-    client = create_client(entry.data, create_session(hass))
-    coordinator = TikTokLiveCoordinator(hass, entry, client)
-    await coordinator.async_config_entry_first_refresh()
-
+    gate, release_gate = async_acquire_gate(
+        hass,
+        entry.entry_id,
+        sign_server_url(entry.data),
+        entry.data.get(CONF_SIGN_API_KEY),
+    )
+    entry.async_on_unload(release_gate)
+    client = create_client(
+        entry.data, create_session(hass), pacer=async_get_shared(hass).pacer
+    )
+    coordinator = TikTokLiveCoordinator(hass, entry, client, gate)
+    entry.async_on_unload(coordinator.async_shutdown)
+    # The device first: the setup check can already fire stream_started.
     device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, str(entry.unique_id))},
@@ -49,6 +59,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: TikTokLiveConfigEntry) -
         configuration_url=f"https://www.tiktok.com/@{entry.data[CONF_UNIQUE_ID]}/live",
     )
     coordinator.device_id = device.id
+    await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -60,18 +71,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: TikTokLiveConfigEntry) -
     async def _async_stop(_event: Event) -> None:
         await coordinator.async_shutdown()
 
-    entry.async_on_unload(
-        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_stop)
-    )
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    # Not listen_once: a once-listener removes itself when it fires, and the
+    # unload after Home Assistant's stop would then remove it a second time.
+    entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _async_stop))
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     return True
 
 
-async def _async_options_updated(
+async def _async_entry_updated(
     hass: HomeAssistant, entry: TikTokLiveConfigEntry
 ) -> None:
-    """Options change how events are fired: start over with them."""
-    hass.config_entries.async_schedule_reload(entry.entry_id)
+    """New options apply at once; new connection data needs a fresh start."""
+    coordinator = entry.runtime_data
+    if dict(entry.data) != coordinator.entry_data:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+    else:
+        coordinator.async_options_updated()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: TikTokLiveConfigEntry) -> bool:
@@ -87,3 +102,4 @@ async def async_remove_entry(hass: HomeAssistant, entry: TikTokLiveConfigEntry) 
     ).async_remove()
     for key in ALL_ISSUES:
         ir.async_delete_issue(hass, DOMAIN, issue_id(key, entry.entry_id))
+    hass.data.get(DATA_EVIDENCE, {}).pop(entry.entry_id, None)

@@ -23,6 +23,7 @@ from .webcast import (
     DEFAULT_SIGN_SERVER_URL,
     DEFAULT_WEB_URL,
     DEFAULT_WEBCAST_URL,
+    RequestPacer,
     TikTokLiveClient,
 )
 
@@ -47,7 +48,10 @@ def create_session(
 
 
 def create_client(
-    data: Mapping[str, Any], session: aiohttp.ClientSession
+    data: Mapping[str, Any],
+    session: aiohttp.ClientSession,
+    *,
+    pacer: RequestPacer | None = None,
 ) -> TikTokLiveClient:
     """Build a client from config entry data (also used by the flows)."""
     sign_url = sign_server_url(data)
@@ -66,4 +70,5 @@ def create_client(
         # exactly this server; changing the URL withdraws the opt-in.
         trust_sign_server_with_session=bool(session_id)
         and data.get(CONF_SESSION_TRUSTED_HOST) == sign_server_host(sign_url),
+        pacer=pacer,
     )

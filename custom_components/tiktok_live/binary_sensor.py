@@ -36,3 +36,13 @@ class TikTokLiveBinarySensor(TikTokLiveEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         """Whether the creator is live; unknown before the first check."""
         return self.coordinator.data.is_live
+
+    @property
+    def available(self) -> bool:
+        """Unavailable only while nobody can tell whether the creator is live.
+
+        A sign server that fails does not make the live check wrong: Live
+        stays on (and "went live" automations quiet) while the stream's
+        other entities wait for the connection.
+        """
+        return self.coordinator.data.live_known

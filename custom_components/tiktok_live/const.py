@@ -45,20 +45,29 @@ RECONNECT_BACKOFF_MAX: Final = 300.0
 # Back-off while TikTok blocks the connection: long, to not make it worse.
 BLOCKED_BACKOFF_MIN: Final = 300.0
 BLOCKED_BACKOFF_MAX: Final = 3600.0
-# A connection that stays open this long counts as healthy and resets back-off.
-HEALTHY_CONNECTION: Final = timedelta(seconds=60)
 # With no frame at all for this long (TikTok sends viewer counts every few
 # seconds while live), the socket is considered dead and is reopened.
 SILENCE_TIMEOUT: Final = timedelta(seconds=90)
 # Jitter applied to every wait, as a fraction of it.
 JITTER: Final = 0.2
+# A failure is shown (entities unavailable, Connection in its error state)
+# only once it has lasted this long: retries fix most of them before.
+FAILURE_GRACE: Final = timedelta(minutes=5)
+# A live stream that a check calls offline is believed offline only once a
+# second source agrees (the room's own live check), or the answer repeats
+# this long after the first one.
+OFFLINE_CONFIRM: Final = timedelta(seconds=60)
+# Until then, the creator is checked again this soon.
+OFFLINE_RECHECK: Final = 30.0
+# A live check made at setup is reused by the first attempt if this fresh.
+FIRST_CHECK_REUSE: Final = timedelta(seconds=60)
 
 # Coalescing: state writes and like events at most this often per entity/creator.
 STATE_WRITE_INTERVAL: Final = 1.0
 LIKE_COALESCE_INTERVAL: Final = 1.0
-
-# How many message ids are remembered to drop history replayed on reconnect.
-DEDUP_WINDOW: Final = 5000
+# Statistics are written to storage at most this often while a stream runs
+# (and always on unload and stop).
+STORAGE_SAVE_INTERVAL: Final = 30.0
 
 
 class ConnectionState(StrEnum):

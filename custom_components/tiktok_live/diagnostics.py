@@ -20,24 +20,30 @@ async def async_get_config_entry_diagnostics(
     """Return the state of one creator's connection."""
     coordinator = entry.runtime_data
     data = coordinator.data
-    connection = coordinator.connection
+    supervisor = coordinator.supervisor
+    connection = supervisor.connection
+    failures = coordinator.failures
     return {
         "entry": {
             "title": entry.title,
             "data": async_redact_data(dict(entry.data), TO_REDACT),
             "options": dict(entry.options),
         },
-        "connection_state": data.connection_state.value,
-        "is_live": data.is_live,
-        "paused": data.paused,
-        "connections_opened": coordinator.connections_opened,
-        "retry_at": coordinator.failures.retry_at.isoformat()
-        if coordinator.failures.retry_at
+        "connection_state": coordinator.connection_state.value,
+        "is_live": coordinator.model.is_live,
+        "paused": coordinator.model.paused,
+        "activity": supervisor.activity.value,
+        "connections_opened": supervisor.connections_opened,
+        "failing_since": failures.failing_since.isoformat()
+        if failures.failing_since
         else None,
+        "failure_shown": failures.degraded,
+        "retry_at": failures.retry_at.isoformat() if failures.retry_at else None,
         "last_errors": [
             {"at": err.at.isoformat(), "error": err.error, "message": err.message}
-            for err in coordinator.failures.errors
+            for err in failures.errors
         ],
+        "recent_message_ids": len(coordinator.model.recent),
         "events_fired": dict(coordinator.event_counts),
         "stream": {
             key: value

@@ -9,6 +9,11 @@ from typing import Any
 # Only the biggest gifters are persisted: enough for "top gifter" after a
 # restart without letting a huge stream bloat .storage.
 PERSISTED_GIFTERS = 50
+# A stream with a hundred thousand gifters keeps its biggest ones only: past
+# MAX_GIFTERS the table is cut back to KEPT_GIFTERS (a viewer cut away who
+# gifts again starts from zero, which can only matter far below the top).
+MAX_GIFTERS = 2000
+KEPT_GIFTERS = 1000
 
 
 @dataclass(slots=True)
@@ -53,11 +58,17 @@ class StreamStatistics:
         self.diamonds += diamonds
         gifter = self.gifters.get(user_id)
         if gifter is None:
+            if len(self.gifters) >= MAX_GIFTERS:
+                self._keep_top_gifters()
             gifter = self.gifters[user_id] = Gifter(user_id, unique_id, nickname)
         gifter.diamonds += diamonds
         gifter.gifts += count
         # Keep the name current: viewers rename themselves mid-stream.
         gifter.nickname = nickname or gifter.nickname
+
+    def _keep_top_gifters(self) -> None:
+        top = sorted(self.gifters.values(), key=lambda g: g.diamonds, reverse=True)
+        self.gifters = {g.user_id: g for g in top[:KEPT_GIFTERS]}
 
     def set_viewers(self, viewers: int) -> None:
         """Record the current viewer count and the stream's peak."""

@@ -120,7 +120,10 @@ async def async_validate_session(
         except UserOfflineError:
             # Nothing to check against while offline; the next stream will tell.
             return
-        await client.fetch_room_info(room_id)
+        if (await client.fetch_room_info(room_id)).withheld:
+            # With a good adult session TikTok shows the room. Withheld can
+            # also be a passing captcha: the form says to try again.
+            raise AgeRestrictedError("TikTok still withholds the room")
 
     _, errors = await _with_client(hass, data, _check)
     return errors

@@ -47,6 +47,9 @@ class SignReply:
     route_params: bool = True
     is_first: bool = True
     stall: bool = False
+    # "fallback": hand out the sign server's own push host (not TikTok's),
+    # which refuses the socket as Euler's ws-fallback host did in 2026-09.
+    push_host: str = "tiktok"
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,9 @@ class WsReply:
     status: int = 200
     handshake_msg: str | None = "illegal secret key"
     stall: bool = False
+    # TikTok's DEVICE_BLOCKED: the refused browser (its User-Agent) stays
+    # refused until the client comes back as another one.
+    blocks_identity: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,10 +99,11 @@ class PageFault(enum.Enum):
 class ApiFault(enum.Enum):
     """How ``/api-live/user/room/`` goes wrong."""
 
-    USER_NOT_FOUND = "user_not_found"  # message "user_not_found"
+    USER_NOT_FOUND = "user_not_found"  # statusCode 19881007, message "user_not_found"
     NO_MESSAGE = "no_message"  # no top-level "message" key (TikTokLive: KeyError)
     NO_ROOM_ID = "no_room_id"  # the user without a roomId
     OFFLINE = "offline"  # liveRoom.status 4
+    CAPTCHA = "captcha"  # an HTML verification page instead of JSON
 
 
 class RoomInfoFault(enum.Enum):
@@ -104,6 +111,9 @@ class RoomInfoFault(enum.Enum):
 
     AGE_RESTRICTED = "age_restricted"  # data carries "prompts"
     ALMOST_EMPTY = "almost_empty"  # data has a single key
+    # The field's answer to captchas, rate limits and low-trust addresses:
+    # {"data":{"prompts":""},"status_code":4003110}, for live rooms too.
+    PROMPTS = "prompts"
 
 
 class SocketFaultKind(enum.Enum):
@@ -248,19 +258,25 @@ def _json(data: dict[str, Any]) -> bytes:
 
 def rate_limited(
     *,
-    remaining: int | str | None = None,
+    remaining: int | str | None = 0,
     reset: int | str | None = None,
-    retry_after: int | str | None = None,
+    retry_after: int | str | None = 60,
+    x_reset: int | str | None = None,
     message: str | None = "Too many connections started",
     label: str | None = None,
     empty_body: bool = False,
 ) -> SignReply:
-    """HTTP 429 with any of RateLimit-Remaining, RateLimit-Reset, Retry-After."""
+    """HTTP 429, by default as Euler sends it: RateLimit-Remaining 0 and Retry-After.
+
+    Pass None to leave a header out; ``x_reset`` is X-RateLimit-Reset.
+    """
     headers: dict[str, str] = {}
     if remaining is not None:
         headers["RateLimit-Remaining"] = str(remaining)
     if reset is not None:
         headers["RateLimit-Reset"] = str(reset)
+    if x_reset is not None:
+        headers["X-RateLimit-Reset"] = str(x_reset)
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
     body: dict[str, Any] = {}
@@ -298,6 +314,11 @@ def sign_garbage() -> SignReply:
         body=b"\x0a\xff\xff\xff",
         headers={"X-Set-TT-Cookie": "ttwid=garbage-ttwid"},
     )
+
+
+def fallback_push_host() -> SignReply:
+    """A good fetch result whose push server is the sign server's own fallback host."""
+    return SignReply(push_host="fallback")
 
 
 def sign_stall() -> SignReply:
@@ -342,6 +363,11 @@ def sign_url_without_tokens(url: str = "https://www.tiktok.com/") -> SignUrlRepl
 def blocked(status: int = 200, message: str | None = "illegal secret key") -> WsReply:
     """TikTok's rejection of the upgrade (200 or 400 with Handshake-Msg)."""
     return WsReply(status=status, handshake_msg=message)
+
+
+def device_blocked() -> WsReply:
+    """TikTok's DEVICE_BLOCKED (HTTP 415): this browser stays refused, another is not."""
+    return WsReply(status=415, handshake_msg="DEVICE_BLOCKED", blocks_identity=True)
 
 
 def handshake_stall() -> WsReply:

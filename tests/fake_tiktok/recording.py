@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
+import time
 
 from aiohttp import web
 
@@ -33,6 +34,8 @@ class Request:
     raw_query_string: str = ""
     # Every value of a repeated query parameter, in order (version_code twice).
     query_all: list[tuple[str, str]] = field(default_factory=list)
+    # When it arrived (time.monotonic()), to measure request rates.
+    at: float = 0.0
 
     @classmethod
     async def of(cls, request: web.Request) -> Request:
@@ -46,6 +49,7 @@ class Request:
             query_string=request.query_string,
             raw_query_string=request.rel_url.raw_query_string,
             query_all=list(request.query.items()),
+            at=time.monotonic(),
         )
 
     @property

@@ -9,12 +9,22 @@ real services speak, so the client is tested over real sockets:
 ``GET /webcast/room/check_alive/``  ``{"data": [{"alive": …}]}``
 ``GET /webcast/room/info/``     title, create_time, user_count, status, owner
 ``GET /webcast/gift/list/``     the gifts messages.GIFTS knows
-``GET /sign/webcast/fetch``     the sign server: a serialized FetchResult plus
-                                X-Set-TT-Cookie, X-Request-Id, X-Agent-Id
-``POST /sign/webcast/sign_url`` signed URLs
-``GET /sign/webcast/rate_limits``  the key's limits
+``GET /sign/webcast/rooms/{id}/connect``  the sign server (Euler's current
+                                layout): a serialized FetchResult plus
+                                X-Set-TT-Cookie, X-Request-Id, X-Agent-Id; the
+                                session in ``x-cookie-header``
+``GET /sign/webcast/fetch``     the same, legacy layout (``?room_id=``)
+``POST /sign/tiktok/signing/encrypt/sign_url``, ``POST /sign/webcast/sign_url``
+                                signed URLs (current, legacy)
+``GET /sign/accounts/me/rate_limits``, ``GET /sign/webcast/rate_limits``
+                                the key's limits (current, legacy)
 ``GET /ws``                     the push WebSocket (subprotocol echo-protocol)
+``GET /ws-fallback``            the sign server's own fallback push host, served
+                                as ``localhost`` (not TikTok's host); it refuses
 ==============================  =================================================
+
+``sign_layout = "legacy"`` makes the sign server an older one that answers 404
+on the current paths.
 
 Every fault is injected through ``fake.faults`` (see faults.py), everything the
 client sends is recorded (see recording.py), and tests wait on what happened,
@@ -25,9 +35,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 import contextlib
 import gzip
+from http.cookies import CookieError, SimpleCookie
 import itertools
 import json
 import logging
@@ -53,7 +64,13 @@ from .faults import (
     WsReply,
 )
 from .recording import Recorder, Request, decode_enter_room, decode_heartbeat
-from .state import ROOM_STATUS_LIVE, ROOM_STATUS_OFFLINE, FakeCreator, FakeRoom
+from .state import (
+    ROOM_STATUS_LIVE,
+    ROOM_STATUS_OFFLINE,
+    ROOM_STATUS_PAUSED,
+    FakeCreator,
+    FakeRoom,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -274,6 +291,11 @@ class FakeTikTok:
         self.issued_cursors: dict[str, str | None] = {}
         # The most client sockets that were ever open at the same time.
         self.max_open_sockets = 0
+        # "current": Euler's layout of 2026 (the legacy paths still answer);
+        # "legacy": an older sign server without the current paths.
+        self.sign_layout = "current"
+        # User-Agents TikTok refused with DEVICE_BLOCKED (and keeps refusing).
+        self.blocked_user_agents: set[str] = set()
 
     # ------------------------------------------------------------ lifecycle
 
@@ -292,10 +314,20 @@ class FakeTikTok:
         app.router.add_get("/webcast/room/check_alive/", self._check_alive)
         app.router.add_get("/webcast/room/info/", self._room_info)
         app.router.add_get("/webcast/gift/list/", self._gift_list)
+        app.router.add_get(
+            "/sign/webcast/rooms/{room_id}/connect", self._current(self._sign_fetch)
+        )
         app.router.add_get("/sign/webcast/fetch", self._sign_fetch)
+        app.router.add_post(
+            "/sign/tiktok/signing/encrypt/sign_url", self._current(self._sign_url)
+        )
         app.router.add_post("/sign/webcast/sign_url", self._sign_url)
+        app.router.add_get(
+            "/sign/accounts/me/rate_limits", self._current(self._rate_limits)
+        )
         app.router.add_get("/sign/webcast/rate_limits", self._rate_limits)
         app.router.add_get("/ws", self._websocket)
+        app.router.add_get("/ws-fallback", self._fallback_websocket)
         self._runner = web.AppRunner(
             app, handle_signals=False, access_log=None, shutdown_timeout=1.0
         )
@@ -344,6 +376,11 @@ class FakeTikTok:
         """The push server the sign server hands out."""
         return f"ws://{self._host}:{self._port}/ws"
 
+    @property
+    def fallback_push_url(self) -> str:
+        """The sign server's own push host: another host name than TikTok's."""
+        return f"ws://localhost:{self._port}/ws-fallback"
+
     # ------------------------------------------------------------- creators
 
     def add_creator(
@@ -357,7 +394,8 @@ class FakeTikTok:
     def _creator_of_room(self, room_id: str) -> FakeCreator | None:
         """The creator streaming in this room right now."""
         for creator in self.creators.values():
-            if creator.room is not None and creator.room.room_id == room_id:
+            room = creator.room
+            if room is not None and room.room_id == room_id and not room.ended:
                 return creator
         return None
 
@@ -384,9 +422,11 @@ class FakeTikTok:
         """Every HTTP request the fake received, in order."""
         return self._recorder.requests
 
-    def sign_requests(self, path: str = "/sign/webcast/fetch") -> list[Request]:
-        """Recorded requests of one endpoint (the sign fetch by default)."""
-        return self._recorder.of_path(path)
+    def sign_requests(self, path: str | None = None) -> list[Request]:
+        """Recorded requests of one sign server path (by default: every fetch, both layouts)."""
+        if path is not None:
+            return self._recorder.of_path(path)
+        return [r for r in self.requests if _is_sign_fetch(r.path)]
 
     def requests_to(self, path: str) -> list[Request]:
         """Recorded requests of one path."""
@@ -712,6 +752,11 @@ class FakeTikTok:
             return web.Response(status=fault.status, text=fault.body)
         if fault is ApiFault.NO_MESSAGE:
             return web.json_response({"statusCode": 0, "data": {}})
+        if fault is ApiFault.CAPTCHA:
+            return web.Response(
+                text="<html><body>Verify to continue</body></html>",
+                content_type="text/html",
+            )
         creator = self.creators.get(request.query.get("uniqueId", ""))
         if creator is None or fault is ApiFault.USER_NOT_FOUND:
             return web.json_response(
@@ -767,6 +812,8 @@ class FakeTikTok:
             return web.Response(status=fault.status, text=fault.body)
         if fault is RoomInfoFault.ALMOST_EMPTY:
             return web.json_response({"data": {"message": "room unavailable"}})
+        if fault is RoomInfoFault.PROMPTS:
+            return web.json_response({"data": {"prompts": ""}, "status_code": 4003110})
         found = self._any_room(request.query.get("room_id", ""))
         if found is None:
             # TikTok's answer for a room id it does not know: one key.
@@ -789,7 +836,11 @@ class FakeTikTok:
                 "data": {
                     "id": int(room.room_id),
                     "id_str": room.room_id,
-                    "status": ROOM_STATUS_OFFLINE if room.ended else ROOM_STATUS_LIVE,
+                    "status": ROOM_STATUS_OFFLINE
+                    if room.ended
+                    else ROOM_STATUS_PAUSED
+                    if room.paused
+                    else ROOM_STATUS_LIVE,
                     "title": room.title,
                     "create_time": room.created_at,
                     "user_count": room.viewers,
@@ -868,6 +919,33 @@ class FakeTikTok:
             )
         return None
 
+    def _current(
+        self, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """A current-layout route: 404 while the fake plays an older sign server."""
+
+        async def _route(request: web.Request) -> web.StreamResponse:
+            if self.sign_layout == "legacy":
+                await self._recorder.record(request)
+                return web.json_response(
+                    {"code": 404, "message": "Not Found"}, status=404
+                )
+            return await handler(request)
+
+        return _route
+
+    @staticmethod
+    def _signed_session(recorded: Request) -> str | None:
+        """The TikTok session a sign request carried (header; legacy query too)."""
+        header = recorded.header("x-cookie-header")
+        if header:
+            cookie: SimpleCookie = SimpleCookie()
+            with contextlib.suppress(CookieError):
+                cookie.load(header)
+            if "sessionid" in cookie:
+                return cookie["sessionid"].value
+        return recorded.query.get("session_id")
+
     async def _sign_fetch(self, request: web.Request) -> web.StreamResponse:
         recorded = await self._recorder.record(request)
         reply = self.faults.sign_fetch.take()
@@ -880,7 +958,7 @@ class FakeTikTok:
         reply = reply or SignReply()
         headers = self._sign_headers(reply)
         n = next(self._counter)
-        room_id = recorded.query.get("room_id", "")
+        room_id = request.match_info.get("room_id") or recorded.query.get("room_id", "")
         creator = self._creator_of_room(room_id)
         cursor = f"{int(time.time() * 1000)}_{n}_1_1_0_0" if reply.cursor else ""
         # TikTok's internal_ext is full of "|" and ":": it must be percent-encoded.
@@ -899,13 +977,19 @@ class FakeTikTok:
             if reply.route_params
             else {},
             heartbeat_duration=10_000,
-            push_server=self.push_server_url if reply.push_server else "",
+            push_server=(
+                self.fallback_push_url
+                if reply.push_host == "fallback"
+                else self.push_server_url
+            )
+            if reply.push_server
+            else "",
             is_first=reply.is_first,
             need_ack=True,
         )
         if reply.route_params:
-            self.issued_cursors[result.route_params["cursor"]] = recorded.query.get(
-                "session_id"
+            self.issued_cursors[result.route_params["cursor"]] = self._signed_session(
+                recorded
             )
         if reply.cookie and "X-Set-TT-Cookie" not in headers:
             headers["X-Set-TT-Cookie"] = (
@@ -996,11 +1080,20 @@ class FakeTikTok:
             self.stalled_handshakes += 1
             await self._stall(recorded)
             return web.Response(status=503, text="")
+        user_agent = recorded.header("User-Agent") or ""
         if reply is not None:
+            if reply.blocks_identity:
+                self.blocked_user_agents.add(user_agent)
             return self._blocked(reply.status, reply.handshake_msg)
+        if user_agent in self.blocked_user_agents:
+            return self._blocked(415, "DEVICE_BLOCKED")
         creator = self._creator_of_room(recorded.query.get("room_id", ""))
         if creator is None:
             return self._blocked(200, "room is not live")
+        if creator.age_restricted and not self._signed_in(recorded):
+            # What TikTok answers here is not documented anywhere we could
+            # check; the client must not depend on this text.
+            return self._blocked(200, "age restricted room")
         # A URL signed with a session must be opened with that session's cookie.
         signed_session = self.issued_cursors.get(recorded.query.get("cursor", ""))
         if signed_session and recorded.cookies.get("sessionid") != signed_session:
@@ -1033,6 +1126,11 @@ class FakeTikTok:
             self._recorder.changed()
         return ws
 
+    async def _fallback_websocket(self, request: web.Request) -> web.StreamResponse:
+        """The sign server's own push host: it refuses, as Euler's did in 2026-09."""
+        await self._recorder.record(request)
+        return self._blocked(417, "illegal app_id")
+
     @staticmethod
     def _blocked(status: int, handshake_msg: str | None) -> web.Response:
         headers = {"Handshake-Msg": handshake_msg} if handshake_msg else {}
@@ -1059,3 +1157,10 @@ class FakeTikTok:
             fault = self.faults.socket.take()
             if fault is not None:
                 await socket.apply(fault)
+
+
+def _is_sign_fetch(path: str) -> bool:
+    """Whether ``path`` is the sign server's fetch, in either layout."""
+    return path == "/sign/webcast/fetch" or (
+        path.startswith("/sign/webcast/rooms/") and path.endswith("/connect")
+    )

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .server import FakeTikTok
 
 ROOM_STATUS_LIVE = 2
+ROOM_STATUS_PAUSED = 3
 ROOM_STATUS_OFFLINE = 4
 
 
@@ -59,8 +60,10 @@ class FakeCreator:
 
     @property
     def status(self) -> int:
-        """TikTok's room status: 2 live, 4 offline."""
-        return ROOM_STATUS_LIVE if self.is_live else ROOM_STATUS_OFFLINE
+        """TikTok's room status: 2 live, 3 paused, 4 offline."""
+        if self.room is None:
+            return ROOM_STATUS_OFFLINE
+        return ROOM_STATUS_PAUSED if self.room.paused else ROOM_STATUS_LIVE
 
     def go_live(self, *, title: str = "", viewers: int = 0) -> FakeRoom:
         """Start a new stream with a new room id (and no history yet)."""

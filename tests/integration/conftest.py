@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -110,6 +111,26 @@ async def advance(hass: HomeAssistant, seconds: float) -> None:
     """Move Home Assistant's clock and run what became due."""
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
     await hass.async_block_till_done()
+
+
+async def wait_for_entry_state(
+    entry: MockConfigEntry, wanted: ConfigEntryState, timeout: float = 10
+) -> None:
+    """Wait until the entry reaches a state (a setup retry runs as a background task)."""
+    reached = asyncio.Event()
+
+    @callback
+    def _changed() -> None:
+        if entry.state is wanted:
+            reached.set()
+
+    remove = entry.async_on_state_change(_changed)
+    try:
+        if entry.state is not wanted:
+            async with asyncio.timeout(timeout):
+                await reached.wait()
+    finally:
+        remove()
 
 
 async def unload(hass: HomeAssistant, entry: MockConfigEntry) -> None:

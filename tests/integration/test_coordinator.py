@@ -98,7 +98,7 @@ async def test_reconnect_after_drop_without_duplicates(
     assert len(of_type(bus_events, "stream_started")) == 1
     assert state(hass, "sensor.streamer_diamonds") == "1000"
     assert len(fake_tiktok.open_sockets()) == 1
-    assert coordinator.connections_opened == 2
+    assert coordinator.supervisor.connections_opened == 2
 
 
 async def test_silent_socket_is_replaced(

@@ -1,21 +1,29 @@
-"""Every TikTok LIVE error answered in Home Assistant: states, repairs, reauth, back-off.
+"""Every TikTok LIVE failure answered in Home Assistant: states, waits, repairs, reauth.
 
-The fake TikTok injects each fault over loopback; each test asserts the
-Connection state, the issue registry or the reauth flow, then clears the fault
-and asserts recovery and that the issue is gone.
+The fake TikTok injects each fault over loopback, transient and persistent.
+Transient answers must change nothing a user sees; persistent ones show only
+once they lasted the grace period, and the user is asked to act only on
+evidence that survived a retry. Every issue and reauth goes away by itself
+once its cause clears.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 import logging
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -27,9 +35,19 @@ from custom_components.tiktok_live.const import (
     DOMAIN,
 )
 from custom_components.tiktok_live.coordinator import TikTokLiveCoordinator
-from custom_components.tiktok_live.failures import FailureTracker, issue_id
+from custom_components.tiktok_live.failures import FailurePolicy, issue_id
+from custom_components.tiktok_live.shared import async_acquire_gate
 from custom_components.tiktok_live.webcast import AlreadyConnectedError
-from tests.fake_tiktok import FakeCreator, FakeTikTok, SignReply, WsReply
+from tests.fake_tiktok import (
+    ApiFault,
+    FakeCreator,
+    FakeTikTok,
+    PageFault,
+    RoomInfoFault,
+    SignReply,
+    WsReply,
+    faults,
+)
 
 from .conftest import (
     CREATOR,
@@ -37,10 +55,13 @@ from .conftest import (
     make_entry,
     setup_entry,
     state,
+    wait_for_entry_state,
 )
 
 CONNECTION = "sensor.streamer_connection"
 LIVE = "binary_sensor.streamer_live"
+VIEWERS = "sensor.streamer_viewers"
+GRACE = 5 * 60
 
 
 def issue(
@@ -53,13 +74,56 @@ def our_issues(hass: HomeAssistant) -> list[ir.IssueEntry]:
     return [i for i in ir.async_get(hass).issues.values() if i.domain == DOMAIN]
 
 
-async def retry(hass: HomeAssistant, entry: MockConfigEntry, seconds: float) -> None:
-    """Let the supervisor reach its wait, then move the clock past it."""
+def reauth_flows(hass: HomeAssistant) -> list[dict[str, Any]]:
+    return [
+        dict(flow)
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if flow["context"]["source"] == "reauth"
+    ]
+
+
+def coordinator_of(entry: MockConfigEntry) -> TikTokLiveCoordinator:
     coordinator: TikTokLiveCoordinator = entry.runtime_data
-    await coordinator.async_wait_idle()
+    return coordinator
+
+
+async def retry(hass: HomeAssistant, entry: MockConfigEntry, seconds: float) -> None:
+    """Let the supervisor reach its wait (or stream), move the clock past it."""
+    coordinator = coordinator_of(entry)
+    await coordinator.async_wait_settled()
     await advance(hass, seconds)
-    await coordinator.async_wait_idle()
+    await coordinator.async_wait_settled()
     await advance(hass, 2)  # coalesced state writes
+
+
+async def later(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry: MockConfigEntry,
+    seconds: float,
+) -> None:
+    """The frozen clock moves on by ``seconds``; what became due runs and settles."""
+    coordinator = coordinator_of(entry)
+    await coordinator.async_wait_settled()
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    await coordinator.async_wait_settled()
+    freezer.tick(timedelta(seconds=2))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+def count_changes(hass: HomeAssistant, entity_id: str) -> list[str]:
+    """Every state the entity takes from now on."""
+    seen: list[str] = []
+
+    def _changed(event: Any) -> None:
+        if event.data["entity_id"] == entity_id and event.data["new_state"]:
+            seen.append(event.data["new_state"].state)
+
+    hass.bus.async_listen("state_changed", _changed)
+    return seen
 
 
 async def fix_issue(
@@ -87,30 +151,58 @@ async def fix_issue(
     return result
 
 
+# --------------------------------------------------------------- offline
+
+
 async def test_offline_is_not_a_failure(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
     fake_tiktok: FakeTikTok,
     creator: FakeCreator,
 ) -> None:
-    """UserOfflineError: Live off, waiting, polling goes on, no issue."""
+    """UserOfflineError: Live off, waiting, light checks go on, no issue."""
     await setup_entry(hass, mock_config_entry)
     await retry(hass, mock_config_entry, 75)
     assert state(hass, LIVE) == "off"
     assert state(hass, CONNECTION) == "waiting_for_live"
     assert not our_issues(hass)
-    pages = [r for r in fake_tiktok.requests if r.path == f"/@{CREATOR}/live"]
-    assert len(pages) >= 2
+    paths = [r.path for r in fake_tiktok.requests]
+    # The light answer each time; the LIVE page, the sign server: never.
+    assert paths == ["/api-live/user/room/"] * len(paths)
+    assert len(paths) >= 2
 
 
-async def test_user_not_found_at_runtime(
+# -------------------------------------------------------- user not found
+
+
+async def test_user_not_found_blip_changes_nothing(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """One "not found" (api-live; the page a captcha): no issue, nothing shown, a retry later."""
+    await setup_entry(hass, mock_config_entry)
+    fake_tiktok.faults.room_api.once(ApiFault.USER_NOT_FOUND)
+    fake_tiktok.faults.live_page.once(PageFault.NO_SIGI_STATE)
+    changes = count_changes(hass, LIVE)
+    await retry(hass, mock_config_entry, 75)
+    assert issue(hass, mock_config_entry, "user_not_found") is None
+    assert state(hass, CONNECTION) == "waiting_for_live"
+    assert state(hass, LIVE) == "off"
+    await retry(hass, mock_config_entry, 330)  # the next check finds the creator
+    assert not our_issues(hass)
+    assert changes == []
+
+
+async def test_user_not_found_by_two_sources_at_runtime(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     mock_config_entry: MockConfigEntry,
     fake_tiktok: FakeTikTok,
     creator: FakeCreator,
 ) -> None:
-    """Renamed away: a fixable issue that takes the new handle; TikTok is not hammered."""
+    """api-live and the LIVE page agree: a fixable issue, rare checks, the new handle fixes it."""
     await setup_entry(hass, mock_config_entry)
     fake_tiktok.creators = {}  # the handle is gone
     await retry(hass, mock_config_entry, 75)
@@ -123,8 +215,9 @@ async def test_user_not_found_at_runtime(
         "creator": "@streamer",
     }
     assert state(hass, CONNECTION) == "error"
+    assert state(hass, LIVE) == "unavailable"
     asked = len(fake_tiktok.requests)
-    await advance(hass, 3600)
+    await advance(hass, 20 * 60)  # checks go on, but rarely
     assert len(fake_tiktok.requests) == asked
 
     creator.unique_id = "streamer_new"
@@ -156,35 +249,112 @@ async def test_user_not_found_at_runtime(
     assert not our_issues(hass)
 
 
-async def test_user_not_found_at_setup(
-    hass: HomeAssistant, fake_tiktok: FakeTikTok
+async def test_user_not_found_repeated_over_30_minutes(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
 ) -> None:
-    """At setup: a setup error (no retry loop) and the same fixable issue."""
+    """One source only (the page a captcha): the issue once it repeats over 30 minutes."""
+    await setup_entry(hass, mock_config_entry)
+    fake_tiktok.faults.room_api.always(ApiFault.USER_NOT_FOUND)
+    fake_tiktok.faults.live_page.always(PageFault.NO_SIGI_STATE)
+    await later(hass, freezer, mock_config_entry, 75)
+    for _ in range(5):  # every 5 minutes: 25 minutes of the same answer
+        assert issue(hass, mock_config_entry, "user_not_found") is None
+        await later(hass, freezer, mock_config_entry, 6 * 60)
+    await later(hass, freezer, mock_config_entry, 6 * 60)
+    assert issue(hass, mock_config_entry, "user_not_found") is not None
+    assert state(hass, CONNECTION) == "error"
+
+    # The creator comes back by itself: the next rare check picks it up.
+    fake_tiktok.faults.clear()
+    await later(hass, freezer, mock_config_entry, 36 * 60)
+    assert not our_issues(hass)
+    assert state(hass, CONNECTION) == "waiting_for_live"
+    assert state(hass, LIVE) == "off"
+
+
+async def test_user_not_found_at_setup_is_retried(
+    hass: HomeAssistant, fake_tiktok: FakeTikTok, creator: FakeCreator
+) -> None:
+    """One source at setup: ConfigEntryNotReady (Home Assistant retries), no issue."""
+    fake_tiktok.faults.room_api.once(ApiFault.USER_NOT_FOUND)
+    fake_tiktok.faults.live_page.once(PageFault.NO_SIGI_STATE)
     entry = make_entry(fake_tiktok)
     await setup_entry(hass, entry)
-    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert "captcha" in str(entry.reason)
+    assert not our_issues(hass)
+    await advance(hass, 10)  # Home Assistant's own setup retry
+    await wait_for_entry_state(entry, ConfigEntryState.LOADED)
+    assert not our_issues(hass)
+
+
+async def test_user_not_found_at_setup_confirmed_keeps_checking(
+    hass: HomeAssistant, fake_tiktok: FakeTikTok
+) -> None:
+    """Two sources at setup: loaded with the issue (never a setup error); the creator coming back clears it."""
+    entry = make_entry(fake_tiktok)
+    await setup_entry(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
     assert issue(hass, entry, "user_not_found") is not None
+    assert state(hass, CONNECTION) == "error"
     asked = len(fake_tiktok.requests)
     await advance(hass, 600)
     assert len(fake_tiktok.requests) == asked
+    fake_tiktok.add_creator(CREATOR, user_id=6_900_000_000_000_000_001)
+    await retry(hass, entry, 40 * 60)
+    assert not our_issues(hass)
+    assert state(hass, CONNECTION) == "waiting_for_live"
 
 
-async def test_age_restricted_asks_for_a_session(
+# -------------------------------------------------------- room info, age
+
+
+async def test_withheld_room_info_never_blocks(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
     fake_tiktok: FakeTikTok,
     creator: FakeCreator,
 ) -> None:
-    """AgeRestrictedError: reauth for a session; with a valid one the stream connects."""
+    """{"data":{"prompts":""},"status_code":4003110} on every room info: connected, no reauth."""
+    fake_tiktok.faults.room_info.always(RoomInfoFault.PROMPTS)
+    creator.go_live(title="Captcha day")
+    await setup_entry(hass, mock_config_entry)
+    await fake_tiktok.wait_connected(creator)
+    await advance(hass, 2)
+    assert state(hass, CONNECTION) == "connected"
+    assert state(hass, LIVE) == "on"
+    # The title came from the light answer instead.
+    assert state(hass, "sensor.streamer_stream_title") == "Captcha day"
+    assert not reauth_flows(hass)
+    assert not our_issues(hass)
+
+
+async def test_age_restriction_needs_evidence_that_survives_a_retry(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """Refused with room info withheld: a reauth only the second time, 5 minutes later."""
     creator.go_live(title="18+")
     creator.age_restricted = True
     await setup_entry(hass, mock_config_entry)
-    await retry(hass, mock_config_entry, 0)
-    assert state(hass, CONNECTION) == "auth_required"
-    assert state(hass, LIVE) == "unavailable"
-    [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert flow["context"]["source"] == "reauth"
+    await later(hass, freezer, mock_config_entry, 0)
+    assert not reauth_flows(hass)
+    assert state(hass, CONNECTION) == "connecting"
+    assert state(hass, LIVE) == "on"
+    attempts = len(fake_tiktok.requests_to("/ws"))
+    await later(hass, freezer, mock_config_entry, 4 * 60)
+    assert len(fake_tiktok.requests_to("/ws")) == attempts  # no hammering
+    await later(hass, freezer, mock_config_entry, 2 * 60)
+    [flow] = reauth_flows(hass)
     assert flow["step_id"] == "reauth_session"
+    assert state(hass, CONNECTION) == "auth_required"
 
     fake_tiktok.valid_session_ids.add("adult-session")
     result = await hass.config_entries.flow.async_configure(
@@ -193,9 +363,200 @@ async def test_age_restricted_asks_for_a_session(
     assert result["reason"] == "reauth_successful"
     await hass.async_block_till_done()
     await fake_tiktok.wait_connected(creator)
+    assert "sessionid=adult-session" in str(
+        fake_tiktok.sign_requests()[-1].header("x-cookie-header")
+    )
+
+
+async def test_reauth_is_dismissed_when_the_cause_clears(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """The restriction lifts by itself: the reauth flow and Home Assistant's notice go."""
+    creator.go_live()
+    creator.age_restricted = True
+    await setup_entry(hass, mock_config_entry)
+    await later(hass, freezer, mock_config_entry, 0)
+    await later(hass, freezer, mock_config_entry, 6 * 60)
+    assert reauth_flows(hass)
+    notice = f"config_entry_reauth_{DOMAIN}_{mock_config_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue("homeassistant", notice) is not None
+
+    creator.age_restricted = False
+    await later(hass, freezer, mock_config_entry, 31 * 60)
+    await fake_tiktok.wait_connected(creator)
+    await hass.async_block_till_done()
+    assert not reauth_flows(hass)
+    assert ir.async_get(hass).async_get_issue("homeassistant", notice) is None
+    await later(hass, freezer, mock_config_entry, 2)
+    assert state(hass, CONNECTION) == "connected"
+
+
+async def test_session_rejected_leads_to_the_session_reauth(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """ "illegal secret key" on a session-signed socket, twice 5 minutes apart: reauth for the session."""
+    entry = make_entry(
+        fake_tiktok, session_id="stale", session_trusted_host="127.0.0.1"
+    )
+    fake_tiktok.faults.ws_handshake.always(faults.blocked(200, "illegal secret key"))
+    creator.go_live()
+    await setup_entry(hass, entry)
+    await later(hass, freezer, entry, 0)
+    assert not reauth_flows(hass)
+    await later(hass, freezer, entry, 6 * 60)
+    [flow] = reauth_flows(hass)
+    assert flow["step_id"] == "reauth_session"
+
+
+# ------------------------------------------------------------ rate limits
+
+
+async def test_rate_limited_as_euler_answers(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """RateLimit-Remaining 0 with Retry-After: wait Retry-After, never the count."""
+    fake_tiktok.faults.sign_fetch.once(faults.rate_limited(retry_after=120))
+    creator.go_live()
+    await setup_entry(hass, mock_config_entry)
+    await retry(hass, mock_config_entry, 0)
+    attempts = len(fake_tiktok.sign_requests())
+    assert state(hass, CONNECTION) == "connecting"  # not shown before the grace
+    assert issue(hass, mock_config_entry, "rate_limited") is None
+    await advance(hass, 119)
+    assert len(fake_tiktok.sign_requests()) == attempts
+    await advance(hass, 150)  # 120 s, jittered only ever later
+    await fake_tiktok.wait_connected(creator)
+    assert len(fake_tiktok.sign_requests()) == attempts + 1
+    assert not our_issues(hass)
+
+
+@pytest.mark.parametrize("retry_after", [0, 1])
+async def test_rate_limit_floor(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+    retry_after: int,
+) -> None:
+    """ "Try again in 0 seconds" is not an invitation: at least about 30 s."""
+    fake_tiktok.faults.sign_fetch.once(faults.rate_limited(retry_after=retry_after))
+    creator.go_live()
+    await setup_entry(hass, mock_config_entry)
+    await retry(hass, mock_config_entry, 0)
+    attempts = len(fake_tiktok.sign_requests())
+    await advance(hass, 29)
+    assert len(fake_tiktok.sign_requests()) == attempts
+    await advance(hass, 40)
+    await fake_tiktok.wait_connected(creator)
+
+
+async def test_repeated_rate_limits_back_off_further_and_show_after_grace(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """Each 429 in a row doubles the wait; the issue (with a time, never "0 seconds") once it lasts."""
+    fake_tiktok.faults.sign_fetch.always(faults.rate_limited(retry_after=60))
+    creator.go_live()
+    await setup_entry(hass, mock_config_entry)
+    coordinator = coordinator_of(mock_config_entry)
+    waits = []
+    for _ in range(3):
+        await coordinator.async_wait_idle()
+        next_attempt = coordinator.supervisor.next_attempt
+        assert next_attempt is not None
+        waits.append(next_attempt)
+        await retry(hass, mock_config_entry, 60 * 2 ** len(waits) * 1.25)
+    assert len(fake_tiktok.sign_requests()) == 4
+    found = issue(hass, mock_config_entry, "rate_limited")
+    assert found is not None
+    assert found.translation_key == "rate_limited"
+    assert ":" in found.translation_placeholders["retry_at"]
+    assert state(hass, CONNECTION) == "rate_limited"
+
+    fake_tiktok.faults.clear()
+    await retry(hass, mock_config_entry, 60 * 16 * 1.25)
+    await fake_tiktok.wait_connected(creator)
     await advance(hass, 2)
     assert state(hass, CONNECTION) == "connected"
-    assert fake_tiktok.sign_requests()[-1].query["session_id"] == "adult-session"
+    assert not our_issues(hass)
+
+
+async def test_rate_limited_with_a_key(
+    hass: HomeAssistant, fake_tiktok: FakeTikTok, creator: FakeCreator
+) -> None:
+    """With a key, the issue does not suggest getting one."""
+    entry = make_entry(fake_tiktok, sign_api_key="paid-key")
+    fake_tiktok.faults.sign_fetch.always(faults.rate_limited(retry_after=400))
+    creator.go_live()
+    await setup_entry(hass, entry)
+    await retry(hass, entry, GRACE)
+    found = issue(hass, entry, "rate_limited")
+    assert found is not None
+    assert found.translation_key == "rate_limited_with_key"
+
+
+async def test_a_rate_limit_holds_every_entry_of_the_sign_server(
+    hass: HomeAssistant, fake_tiktok: FakeTikTok
+) -> None:
+    """Three creators on one sign server: one 429 holds the others back until the wait ends."""
+    entries = []
+    for n in range(3):
+        creator = fake_tiktok.add_creator(f"creator_{n}", user_id=100 + n)
+        creator.go_live()
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title=f"@creator_{n}",
+            unique_id=str(100 + n),
+            data={**make_entry(fake_tiktok).data, "unique_id": f"creator_{n}"},
+        )
+        entries.append(entry)
+    fake_tiktok.faults.sign_fetch.once(faults.rate_limited(retry_after=300))
+    await setup_entry(hass, entries[0])
+    await coordinator_of(entries[0]).async_wait_idle()
+    assert len(fake_tiktok.sign_requests()) == 1
+    for entry in entries[1:]:
+        await setup_entry(hass, entry)
+        await coordinator_of(entry).async_wait_idle()
+    await advance(hass, 200)
+    assert len(fake_tiktok.sign_requests()) == 1  # the others waited too
+    await advance(hass, 400)
+    for n in range(3):
+        await fake_tiktok.wait_connected(fake_tiktok.creators[f"creator_{n}"])
+    assert len(fake_tiktok.sign_requests()) == 4
+
+
+# ------------------------------------------------------- blocks, devices
+
+
+async def test_device_blocked_retries_within_seconds(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """DEVICE_BLOCKED: a fresh ttwid and User-Agent, another try in seconds; nothing shown."""
+    fake_tiktok.faults.ws_handshake.once(faults.device_blocked())
+    creator.go_live()
+    changes = count_changes(hass, CONNECTION)
+    await setup_entry(hass, mock_config_entry)
+    await retry(hass, mock_config_entry, 3)
+    await fake_tiktok.wait_connected(creator)
+    first, second = fake_tiktok.requests_to("/ws")
+    assert first.header("User-Agent") != second.header("User-Agent")
+    assert "blocked" not in changes
+    assert not our_issues(hass)
 
 
 @pytest.mark.parametrize(
@@ -214,18 +575,22 @@ async def test_blocked(
     creator: FakeCreator,
     fault: dict[str, Any],
 ) -> None:
-    """Blocked: long back-off, an issue after 3 failures, gone after a success."""
+    """Blocked: long back-off, shown after the grace, an issue after 3 refusals, gone after a success."""
     for attribute, value in fault.items():
         setattr(fake_tiktok, attribute, value)
     creator.go_live()
     await setup_entry(hass, mock_config_entry)
     await retry(hass, mock_config_entry, 0)
-    assert state(hass, CONNECTION) == "blocked"
-    assert issue(hass, mock_config_entry, "blocked") is None
+    assert state(hass, CONNECTION) == "connecting"
+    assert state(hass, LIVE) == "on"
     attempts = len(fake_tiktok.sign_requests())
     await advance(hass, 200)  # blocked back-off starts at 5 minutes
     assert len(fake_tiktok.sign_requests()) == attempts
     await retry(hass, mock_config_entry, 400)
+    assert state(hass, CONNECTION) == "blocked"
+    assert state(hass, LIVE) == "on"  # the checks still say live
+    assert state(hass, VIEWERS) == "unavailable"
+    assert issue(hass, mock_config_entry, "blocked") is None
     await retry(hass, mock_config_entry, 800)
     found = issue(hass, mock_config_entry, "blocked")
     assert found is not None
@@ -241,6 +606,9 @@ async def test_blocked(
     assert issue(hass, mock_config_entry, "blocked") is None
 
 
+# ---------------------------------------------------------- sign server
+
+
 @pytest.mark.parametrize(
     "reply",
     [
@@ -250,8 +618,15 @@ async def test_blocked(
         SignReply(
             status=200, body=b"\x0a\xff\xff", headers={"X-Set-TT-Cookie": "ttwid=1"}
         ),
+        faults.fallback_push_host(),
     ],
-    ids=["empty_payload", "sign_not_200", "empty_cookies", "unexpected_signature"],
+    ids=[
+        "empty_payload",
+        "sign_not_200",
+        "empty_cookies",
+        "unexpected_signature",
+        "fallback_push_host",
+    ],
 )
 async def test_sign_server_failures_back_off(
     hass: HomeAssistant,
@@ -260,86 +635,68 @@ async def test_sign_server_failures_back_off(
     creator: FakeCreator,
     reply: SignReply,
 ) -> None:
-    """Transient: back-off (2, 4, 8 ... s); an issue only once it persists."""
+    """Transient: back-off (2, 4, 8 ... s); shown and an issue only once it lasted."""
     fake_tiktok.sign_reply = reply
     creator.go_live()
     await setup_entry(hass, mock_config_entry)
-    for seconds in (3, 6, 11):  # attempts 2 to 4
+    for seconds in (3, 6, 11, 21):  # attempts 2 to 5, within the grace
         await retry(hass, mock_config_entry, seconds)
-        assert issue(hass, mock_config_entry, "sign_server_unavailable") is None
-    await retry(hass, mock_config_entry, 21)  # the fifth failure in a row
+        assert state(hass, CONNECTION) == "connecting"
+        assert state(hass, VIEWERS) != "unavailable"
     assert len(fake_tiktok.sign_requests()) == 5
+    assert issue(hass, mock_config_entry, "sign_server_unavailable") is None
+    await retry(hass, mock_config_entry, GRACE)
     found = issue(hass, mock_config_entry, "sign_server_unavailable")
     assert found is not None
     assert found.severity is ir.IssueSeverity.WARNING
     assert state(hass, CONNECTION) == "error"
 
     fake_tiktok.sign_reply = None
-    await advance(hass, 80)
+    await advance(hass, 400)
     await fake_tiktok.wait_connected(creator)
     await advance(hass, 2)
     assert state(hass, CONNECTION) == "connected"
     assert not our_issues(hass)
 
 
-async def test_rate_limited_waits_as_told(
+async def test_sign_server_legacy_layout(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
     fake_tiktok: FakeTikTok,
     creator: FakeCreator,
 ) -> None:
-    """429: never retry before retry_after; an issue naming the retry time."""
-    fake_tiktok.sign_reply = SignReply(
-        status=429, body=b"{}", headers={"RateLimit-Remaining": "120"}
-    )
+    """A sign server without the current paths: the legacy one, learnt once."""
+    fake_tiktok.sign_layout = "legacy"
     creator.go_live()
     await setup_entry(hass, mock_config_entry)
-    await retry(hass, mock_config_entry, 0)
-    assert state(hass, CONNECTION) == "rate_limited"
-    found = issue(hass, mock_config_entry, "rate_limited")
-    assert found is not None
-    assert found.translation_key == "rate_limited"
-    assert found.translation_placeholders["retry_at"]
-    attempts = len(fake_tiktok.sign_requests())
-    await advance(hass, 119)
-    assert len(fake_tiktok.sign_requests()) == attempts
-
-    fake_tiktok.sign_reply = None
-    # Times are from now: 120 s plus at most 20 % jitter, only ever later.
-    await advance(hass, 145)
     await fake_tiktok.wait_connected(creator)
-    await advance(hass, 2)
-    assert len(fake_tiktok.sign_requests()) == attempts + 1
-    assert state(hass, CONNECTION) == "connected"
-    assert not our_issues(hass)
-
-
-async def test_rate_limited_with_a_key(
-    hass: HomeAssistant, fake_tiktok: FakeTikTok, creator: FakeCreator
-) -> None:
-    """With a key, the issue does not suggest getting one."""
-    entry = make_entry(fake_tiktok, sign_api_key="paid-key")
-    fake_tiktok.sign_reply = SignReply(status=429, body=b"")
-    creator.go_live()
-    await setup_entry(hass, entry)
-    await retry(hass, entry, 0)
-    found = issue(hass, entry, "rate_limited")
-    assert found is not None
-    assert found.translation_key == "rate_limited_with_key"
+    await fake_tiktok.inject(creator, faults.drop())
+    await retry(hass, mock_config_entry, 3)
+    await fake_tiktok.wait_connected(creator, count=2)
+    paths = [r.path for r in fake_tiktok.sign_requests()]
+    room_id = creator.last_room.room_id  # type: ignore[union-attr]
+    assert paths == [
+        f"/sign/webcast/rooms/{room_id}/connect",
+        "/sign/webcast/fetch",
+        "/sign/webcast/fetch",
+    ]
 
 
 async def test_premium_endpoint_takes_a_key(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
     mock_config_entry: MockConfigEntry,
     fake_tiktok: FakeTikTok,
     creator: FakeCreator,
 ) -> None:
-    """PremiumEndpointError: a fixable issue whose flow stores a premium key."""
+    """PremiumEndpointError twice a few minutes apart: a fixable issue that stores a key."""
     fake_tiktok.required_api_key = "premium-key"
     creator.go_live()
     await setup_entry(hass, mock_config_entry)
-    await retry(hass, mock_config_entry, 0)
+    await later(hass, freezer, mock_config_entry, 0)
+    assert issue(hass, mock_config_entry, "premium_required") is None
+    await later(hass, freezer, mock_config_entry, 3 * 60)
     found = issue(hass, mock_config_entry, "premium_required")
     assert found is not None
     assert found.is_fixable
@@ -391,24 +748,29 @@ async def test_session_not_trusted(
     await fake_tiktok.wait_connected(creator)
     [sign] = fake_tiktok.sign_requests()
     if choice == "trust_sign_server":
-        assert sign.query["session_id"] == "my-session"
+        assert "sessionid=my-session" in str(sign.header("x-cookie-header"))
     else:
-        assert "session_id" not in sign.query
+        assert sign.header("x-cookie-header") is None
         assert CONF_SESSION_ID not in entry.data
     assert not our_issues(hass)
 
 
-async def test_invalid_api_key_starts_reauth(
-    hass: HomeAssistant, fake_tiktok: FakeTikTok, creator: FakeCreator
+async def test_invalid_api_key_starts_reauth_once_confirmed(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
 ) -> None:
-    """401 with a key: reauth for the key; a valid one connects."""
+    """401 with a key, again minutes later: reauth for the key; a valid one connects."""
     fake_tiktok.required_api_key = "new-key"
     entry = make_entry(fake_tiktok, sign_api_key="old-key")
     creator.go_live()
     await setup_entry(hass, entry)
-    await retry(hass, entry, 0)
+    await later(hass, freezer, entry, 0)
+    assert not reauth_flows(hass)
+    await later(hass, freezer, entry, 3 * 60)
     assert state(hass, CONNECTION) == "auth_required"
-    [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    [flow] = reauth_flows(hass)
     assert flow["step_id"] == "reauth_api_key"
     result = await hass.config_entries.flow.async_configure(
         flow["flow_id"], {CONF_SIGN_API_KEY: "new-key"}
@@ -425,11 +787,14 @@ async def test_already_connected_guard(
 ) -> None:
     """The bug guard: a refused second connection backs off and says so."""
     mock_config_entry.add_to_hass(hass)
-    tracker = FailureTracker(hass, mock_config_entry)
-    outcome = tracker.failed(AlreadyConnectedError("second"), CREATOR)
+    gate, release = async_acquire_gate(hass, mock_config_entry.entry_id, "x", None)
+    policy = FailurePolicy(hass, mock_config_entry, gate, changed=lambda: None)
+    outcome = policy.failed(AlreadyConnectedError("second"))
     assert outcome.state == "reconnecting"
     assert 1 <= outcome.delay <= 3
     assert "second connection" in caplog.text
+    policy.shutdown()
+    release()
 
 
 async def test_logs_once_when_unreachable_and_once_when_back(
@@ -459,6 +824,26 @@ async def test_logs_once_when_unreachable_and_once_when_back(
     assert "reachable again" in ours[1].getMessage()
 
 
+async def test_unload_after_stop_is_quiet(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Home Assistant stops, then the entry unloads: no "unknown job listener" error."""
+    creator.go_live()
+    await setup_entry(hass, mock_config_entry)
+    await fake_tiktok.wait_connected(creator)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert coordinator_of(mock_config_entry).shutting_down
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert "Unable to remove unknown job listener" not in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 SECRET_SESSION = "SESSION-5ecret-d0-not-leak"
 SECRET_KEY = "KEY-5ecret-d0-not-leak"
 
@@ -481,14 +866,14 @@ async def test_secrets_never_leak(
     creator.go_live()
     creator.age_restricted = True
     await setup_entry(hass, entry)
-    await retry(hass, entry, 0)  # age restricted: reauth
+    await retry(hass, entry, 0)  # age restricted: evidence gathered
     creator.age_restricted = False
-    coordinator: TikTokLiveCoordinator = entry.runtime_data
+    coordinator = coordinator_of(entry)
     fake_tiktok.required_api_key = "another-key"
     coordinator.async_wake()
-    await retry(hass, entry, 0)  # key rejected: reauth
+    await retry(hass, entry, 0)  # key rejected
     fake_tiktok.required_api_key = None
-    faults: list[SignReply | WsReply] = [
+    faults_: list[SignReply | WsReply] = [
         SignReply(status=429, body=b'{"message":"slow"}'),
         SignReply(status=503, body=b""),
         SignReply(status=500, body=b"{}"),
@@ -498,14 +883,24 @@ async def test_secrets_never_leak(
         SignReply(push_server=False),
         SignReply(status=200, body=b"\x0a\xff", headers={"X-Set-TT-Cookie": "ttwid=1"}),
         WsReply(status=200, handshake_msg="illegal secret key"),
+        faults.fallback_push_host(),
+        faults.device_blocked(),
     ]
-    for fault in faults:
+    recorded: set[str] = set()
+    for fault in faults_:
         if isinstance(fault, SignReply):
             fake_tiktok.sign_replies.append(fault)
         else:
             fake_tiktok.ws_replies.append(fault)
+        for socket in fake_tiktok.open_sockets(creator):
+            socket.drop()
+            await fake_tiktok.wait_closed(socket)
+        await coordinator.async_wait_idle()
         coordinator.async_wake()
         await retry(hass, entry, 0)
+        recorded.update(err.error for err in coordinator.failures.errors)
+        # A 429 holds the sign server: let the hold end.
+        await retry(hass, entry, 130)
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
 
     texts = [record.getMessage() for record in caplog.records]
@@ -518,18 +913,10 @@ async def test_secrets_never_leak(
     texts += [
         str(flow) for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     ]
-    recorded = [err.error for err in coordinator.failures.errors]
-    assert recorded[-len(faults) :] == [
-        "SignatureRateLimitError",
-        "SignAPIError",
-        "SignAPIError",
-        "PremiumEndpointError",
-        "SignAPIError",
-        "InitialCursorMissingError",
-        "WebsocketURLMissingError",
-        "UnexpectedSignatureError",
-        "WebcastBlockedError",
-    ]
+    assert "SignatureRateLimitError" in recorded
+    assert "WebcastSessionRejectedError" in recorded
+    assert "WebcastPushHostError" in recorded
+    assert "WebcastDeviceBlockedError" in recorded
     joined = "\n".join(texts)
     assert SECRET_SESSION not in joined
     assert SECRET_KEY not in joined

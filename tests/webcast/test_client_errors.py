@@ -33,6 +33,9 @@ from custom_components.tiktok_live.webcast import (
     WebcastBlockedError,
     WebcastConnectionClosedError,
     WebcastConnectionError,
+    WebcastDeviceBlockedError,
+    WebcastPushHostError,
+    WebcastSessionRejectedError,
     WebsocketURLMissingError,
     errors,
 )
@@ -90,9 +93,12 @@ def test_hierarchy_matches_tiktoklive() -> None:
         "PremiumEndpointError",
         "AuthenticatedWebSocketConnectionError",
         "SignAPIKeyInvalidError",
+        "WebcastPushHostError",
     ):
         assert issubclass(getattr(errors, name), SignAPIError), name
     assert issubclass(WebcastConnectionClosedError, WebcastConnectionError)
+    assert issubclass(WebcastDeviceBlockedError, WebcastBlockedError)
+    assert issubclass(WebcastSessionRejectedError, WebcastBlockedError)
     assert WebcastBlocked200Error is WebcastBlockedError
     assert [(r.name, r.value) for r in Reason] == [
         ("RATE_LIMIT", 1),
@@ -102,6 +108,7 @@ def test_hierarchy_matches_tiktoklive() -> None:
         ("EMPTY_COOKIES", 5),
         ("PREMIUM_ENDPOINT", 6),
         ("AUTHENTICATED_WS", 7),
+        ("PUSH_HOST", 8),
     ]
 
 
@@ -116,6 +123,9 @@ def _every_error() -> list[TikTokLiveError]:
         InitialCursorMissingError("Missing cursor in initial fetch response."),
         WebsocketURLMissingError("Websocket parameters missing."),
         WebcastBlockedError('WebSocket rejected by TikTok due to "x".'),
+        WebcastDeviceBlockedError("DEVICE_BLOCKED", status=415),
+        WebcastSessionRejectedError("illegal secret key", status=200),
+        WebcastPushHostError("illegal app_id"),
         FailedParseRoomIdError("no room"),
         WebcastConnectionError("down", status=500),
         WebcastConnectionClosedError(4001, "bye"),
@@ -155,76 +165,114 @@ def test_message_format() -> None:
 # ----------------------------------------------------------- UserOfflineError
 
 
-async def test_user_offline_from_the_live_page(
+async def test_user_offline_from_the_light_answer(
     fake: FakeTikTok, make_client: ClientFactory
 ) -> None:
-    """Path (a): LiveRoom.liveRoomUserInfo.user.status == 4, no fallback, no sign call."""
+    """api-live says status 4: offline, from one small request; no page, no sign call."""
     fake.add_creator("sleeper", user_id=42)
     err = await raises(UserOfflineError, make_client().fetch_room_id("sleeper"))
     assert str(err) == f"{PREFIX}The requested TikTok LIVE user '@sleeper' is offline."
     await raises(UserOfflineError, make_client().connect("sleeper"))
-    assert [r.path for r in fake.requests] == ["/@sleeper/live"] * 2
+    assert [r.path for r in fake.requests] == ["/api-live/user/room/"] * 2
 
 
-async def test_user_offline_from_check_alive(
+async def test_user_offline_from_room_info(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """Path (b): the page has a room, but check_alive says alive=false."""
-    fake.faults.check_alive.once(False)
-    err = await raises(UserOfflineError, make_client().connect(CREATOR))
-    assert str(err) == f"{PREFIX}UserOfflineError"
-    [check] = fake.requests_to("/webcast/room/check_alive/")
-    assert check.query["room_ids"] == creator.last_room.room_id  # type: ignore[union-attr]
+    """Connecting to a room whose room info says status 4: offline, no sign call."""
+    ended = creator.last_room
+    assert ended is not None
+    creator.go_offline()
+    creator.go_live()
+    await raises(
+        UserOfflineError, make_client().connect(CREATOR, room_id=ended.room_id)
+    )
     assert not fake.sign_requests()
 
 
-async def test_user_offline_from_the_room_api(
+async def test_check_alive_in_one_request(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """The page is a captcha; the API fallback says liveRoom.status 4."""
-    fake.faults.live_page.once(PageFault.NO_SIGI_STATE)
-    fake.faults.room_api.once(ApiFault.OFFLINE)
-    await raises(UserOfflineError, make_client().fetch_room_id(CREATOR))
+    """Several rooms in one check_alive request; only a strict true is alive."""
+    ended = creator.last_room
+    assert ended is not None
+    creator.go_offline()
+    live = creator.go_live()
+    client = make_client()
+    alive = await client.web.check_alive([ended.room_id, live.room_id])
+    assert alive == {ended.room_id: False, live.room_id: True}
+    [check] = fake.requests_to("/webcast/room/check_alive/")
+    assert check.query["room_ids"] == f"{ended.room_id},{live.room_id}"
+    assert await client.check_alive(live.room_id) is True
+    fake.faults.check_alive.once(HttpStatus(200, '{"data": "nope"}'))
+    await raises(WebcastConnectionError, client.check_alive(live.room_id))
 
 
-async def test_user_offline_from_the_room_api_without_room(
+async def test_user_offline_when_the_light_answer_is_missing(
     fake: FakeTikTok, make_client: ClientFactory
 ) -> None:
-    """An offline creator's API answer: status 4 and an empty roomId is "offline"."""
+    """api-live answers a captcha page: the LIVE page decides (both its status fields)."""
     fake.add_creator("sleeper", user_id=42)
-    fake.faults.live_page.once(PageFault.NO_SIGI_STATE)
+    fake.faults.room_api.once(ApiFault.CAPTCHA)
     await raises(UserOfflineError, make_client().fetch_room_id("sleeper"))
+    assert [r.path for r in fake.requests] == ["/api-live/user/room/", "/@sleeper/live"]
+
+
+async def test_paused_is_live(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """Room status 3: still live, and paused."""
+    assert creator.room is not None
+    creator.room.paused = True
+    found = await make_client().check_live(CREATOR)
+    assert found.is_live
+    assert found.paused
+    assert found.status == 3
 
 
 # ---------------------------------------------------------- UserNotFoundError
 
 
-async def test_user_not_found(fake: FakeTikTok, make_client: ClientFactory) -> None:
-    """No LiveRoom in the page, then message user_not_found from the API."""
+async def test_user_not_found_by_two_sources(
+    fake: FakeTikTok, make_client: ClientFactory
+) -> None:
+    """api-live says not found; the LIVE page, asked as a second source, agrees."""
     client = make_client()
     err = await raises(UserNotFoundError, client.resolve_creator("@nobody_here"))
     assert err.unique_id == "nobody_here"
+    assert err.sources == ("api", "page")
     err = await raises(UserNotFoundError, client.fetch_room_id("nobody_here"))
     assert err.unique_id == "nobody_here"
     err = await raises(UserNotFoundError, client.connect("nobody_here"))
     assert err.unique_id == "nobody_here"
     paths = [r.path for r in fake.requests]
-    assert paths == ["/@nobody_here/live", "/api-live/user/room/"] * 3
-    assert fake.requests[1].query["uniqueId"] == "nobody_here"
-    assert fake.requests[1].query["sourceType"] == "54"
+    assert paths == ["/api-live/user/room/", "/@nobody_here/live"] * 3
+    assert fake.requests[0].query["uniqueId"] == "nobody_here"
+    assert fake.requests[0].query["sourceType"] == "54"
 
 
-async def test_page_without_live_room_falls_back_to_the_api(
+async def test_user_not_found_from_one_source_only(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """A page without LiveRoom is not final: the API knows the creator."""
-    fake.faults.live_page.once(PageFault.NO_LIVE_ROOM)
+    """A "not found" blip: the page knows the creator and wins; a captcha page leaves one source."""
+    fake.faults.room_api.once(ApiFault.USER_NOT_FOUND)
     room_id = await make_client().fetch_room_id(CREATOR)
     assert room_id == creator.last_room.room_id  # type: ignore[union-attr]
     fake.faults.room_api.once(ApiFault.USER_NOT_FOUND)
-    fake.faults.live_page.once(PageFault.NO_LIVE_ROOM)
+    fake.faults.live_page.once(PageFault.NO_SIGI_STATE)
     err = await raises(UserNotFoundError, make_client().fetch_room_id(CREATOR))
     assert err.unique_id == CREATOR
+    assert err.sources == ("api",)
+
+
+async def test_page_without_live_room_alone_is_not_final(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """A page without LiveRoom is asked only when the light answer is missing."""
+    fake.faults.room_api.once(HttpStatus(503))
+    fake.faults.live_page.once(PageFault.NO_LIVE_ROOM)
+    err = await raises(UserNotFoundError, make_client().fetch_room_id(CREATOR))
+    assert err.sources == ("page",)
 
 
 # ----------------------------------------------------- FailedParseRoomIdError
@@ -234,7 +282,7 @@ async def test_page_without_live_room_falls_back_to_the_api(
 async def test_no_room_id_anywhere(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory, api: ApiFault
 ) -> None:
-    """Broken page, API without roomId (or without "message": no KeyError here)."""
+    """API without roomId (or without "message": no KeyError here), broken page."""
     fake.faults.live_page.once(PageFault.BAD_JSON)
     fake.faults.room_api.once(api)
     await raises(FailedParseRoomIdError, make_client().fetch_room_id(CREATOR))
@@ -243,14 +291,14 @@ async def test_no_room_id_anywhere(
 # --------------------------------------------------------- AgeRestrictedError
 
 
-async def test_age_restricted_by_prompts(
+async def test_age_restricted_needs_a_refusal_and_withheld_room_info(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """Room info data with "prompts"; no sign call; a valid session lifts it."""
+    """The socket refused while room info withholds the room; a valid session lifts both."""
     creator.age_restricted = True
     err = await raises(AgeRestrictedError, make_client().connect(CREATOR))
     assert "sessionid" in str(err)
-    assert not fake.sign_requests()
+    assert isinstance(err.__cause__, WebcastBlockedError)
 
     fake.valid_session_ids.add("adult-session")
     client = make_client(
@@ -263,27 +311,53 @@ async def test_age_restricted_by_prompts(
     assert info.query["user_is_login"] == "true"
 
 
-async def test_age_restricted_when_room_info_has_one_key(
-    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+@pytest.mark.parametrize(
+    "fault",
+    [RoomInfoFault.PROMPTS, RoomInfoFault.ALMOST_EMPTY, RoomInfoFault.AGE_RESTRICTED],
+)
+async def test_withheld_room_info_never_blocks(
+    fake: FakeTikTok,
+    creator: FakeCreator,
+    make_client: ClientFactory,
+    fault: RoomInfoFault,
 ) -> None:
-    """Room info data with a single key counts as restricted too."""
-    fake.faults.room_info.once(RoomInfoFault.ALMOST_EMPTY)
-    await raises(AgeRestrictedError, make_client().connect(CREATOR))
-    await raises(AgeRestrictedError, make_client().fetch_room_info("123"))  # unknown
-    connection = await make_client().connect(CREATOR)  # the fault was one-shot
+    """{"prompts":""} with 4003110, or a thin data: "room info unknown", and connecting goes on."""
+    fake.faults.room_info.always(fault)
+    client = make_client()
+    connection = await client.connect(CREATOR)
     await connection.close()
+    assert client.room_info(connection.room_id) is None
+    info = await client.fetch_room_info("123")  # a room TikTok does not know
+    assert info.withheld
+    assert (info.title, info.viewers, info.started_at) == (None, None, None)
 
 
 async def test_room_info_is_skipped_when_not_wanted(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """fetch_room_info=False: an age restriction is not looked at."""
-    fake.faults.room_info.always(RoomInfoFault.AGE_RESTRICTED)
+    """fetch_room_info=False: room info is not asked."""
     client = make_client()
     connection = await client.connect(CREATOR, fetch_room_info=False)
     await connection.close()
-    assert client.room_info is None
+    assert client.room_info(connection.room_id) is None
     assert not fake.requests_to("/webcast/room/info/")
+
+
+async def test_room_info_is_asked_at_every_connect(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """A reconnect asks again: room info is the second "offline" source a drop needs."""
+    client = make_client()
+    connection = await client.connect(CREATOR)
+    await connection.close()
+    assert creator.room is not None
+    creator.room.ended = True
+    await raises(UserOfflineError, client.connect(CREATOR, room_id=connection.room_id))
+    assert len(fake.requests_to("/webcast/room/info/")) == 2
+    info = client.room_info(connection.room_id)
+    assert info is not None
+    assert info.title == "Testing"
+    assert info.status == 4
 
 
 # ----------------------------------------- the first fetch result is incomplete
@@ -342,6 +416,62 @@ async def test_blocked_handshake(
     assert len(ws_requests(fake)) == 1
 
 
+async def test_illegal_secret_key_with_a_session_is_the_session(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """ "illegal secret key" on a session-signed socket: the session was refused."""
+    fake.faults.ws_handshake.once(faults.blocked(200, "illegal secret key"))
+    client = make_client(session_id="s", trust_sign_server_with_session=True)
+    err = await raises(WebcastSessionRejectedError, client.connect(CREATOR))
+    assert err.handshake_msg == "illegal secret key"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [faults.device_blocked(), faults.WsReply(status=415, handshake_msg=None)],
+    ids=["DEVICE_BLOCKED", "415"],
+)
+async def test_device_blocked_renews_the_identity(
+    fake: FakeTikTok,
+    creator: FakeCreator,
+    make_client: ClientFactory,
+    reply: faults.WsReply,
+) -> None:
+    """DEVICE_BLOCKED (or a bare 415): the next attempt is another browser, and works."""
+    fake.faults.ws_handshake.once(reply)
+    client = make_client()
+    refused_agent = client.user_agent
+    err = await raises(WebcastDeviceBlockedError, client.connect(CREATOR))
+    assert err.status == 415
+    assert client.user_agent != refused_agent
+    assert client.identity.cookies.ttwid is None
+    connection = await client.connect(CREATOR)
+    await connection.close()
+    first, second = fake.requests_to("/ws")
+    assert first.header("User-Agent") == refused_agent
+    assert second.header("User-Agent") == client.user_agent
+    # The sign server signed the new attempt for the new User-Agent too.
+    assert fake.sign_requests()[-1].query["user_agent"] == client.user_agent
+
+
+async def test_fallback_push_host_is_the_sign_server(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """The sign server's own push host refusing is a sign server incident, not a block."""
+    fake.faults.sign_fetch.once(faults.fallback_push_host())
+    client = make_client(session_id="s3cret", trust_sign_server_with_session=True)
+    err = await raises(
+        WebcastPushHostError, client.connect(CREATOR), secrets=("s3cret",)
+    )
+    assert err.reason is Reason.PUSH_HOST
+    assert "illegal app_id" in str(err)
+    [fallback] = fake.requests_to("/ws-fallback")
+    # A session never goes to a push host outside TikTok.
+    assert "sessionid" not in fallback.cookies
+    assert "tt-target-idc" not in fallback.cookies
+    assert fallback.cookies["ttwid"].startswith("1%7Cfake-ttwid")
+
+
 async def test_blocked_handshake_without_reason(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
@@ -358,36 +488,52 @@ async def test_blocked_handshake_without_reason(
 async def test_other_handshake_status(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory, status: int
 ) -> None:
-    """Any other status is a connection error with the status, not a crash."""
-    fake.faults.ws_handshake.once(faults.WsReply(status=status, handshake_msg="no"))
+    """Another status without a reason is a connection error with the status, not a crash."""
+    fake.faults.ws_handshake.once(faults.WsReply(status=status, handshake_msg=None))
     err = await raises(WebcastConnectionError, make_client().connect(CREATOR))
     assert err.status == status
+
+
+@pytest.mark.parametrize("status", [403, 417])
+async def test_other_refusal_with_a_reason(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory, status: int
+) -> None:
+    """Any status with a Handshake-Msg is TikTok refusing, whatever the code."""
+    fake.faults.ws_handshake.once(faults.WsReply(status=status, handshake_msg="no"))
+    err = await raises(WebcastBlockedError, make_client().connect(CREATOR))
+    assert (err.status, err.handshake_msg) == (status, "no")
 
 
 @pytest.mark.parametrize("status", [429, 500])
 async def test_tiktok_web_http_errors(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory, status: int
 ) -> None:
-    """Page and API both failing with a status: a connection error with the status."""
+    """API and page both failing with a status: a connection error with the API's status."""
     fake.faults.live_page.once(HttpStatus(status))
     fake.faults.room_api.once(HttpStatus(status))
     err = await raises(WebcastConnectionError, make_client().resolve_creator(CREATOR))
     assert err.status == status
+    assert [r.path for r in fake.requests] == [
+        "/api-live/user/room/",
+        f"/@{CREATOR}/live",
+    ]
 
 
 async def test_webcast_api_errors(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """check_alive and room info failing: connection errors, no sign call."""
+    """check_alive and room info failing: errors when asked, never a block to connecting."""
+    client = make_client()
     fake.faults.check_alive.once(HttpStatus(503))
-    err = await raises(WebcastConnectionError, make_client().connect(CREATOR))
+    err = await raises(WebcastConnectionError, client.check_alive("1"))
     assert err.status == 503
-    fake.faults.check_alive.once(HttpStatus(200, "not json"))
-    await raises(WebcastConnectionError, make_client().connect(CREATOR))
     fake.faults.room_info.once(HttpStatus(500, "{}"))
-    err = await raises(WebcastConnectionError, make_client().connect(CREATOR))
+    err = await raises(WebcastConnectionError, client.fetch_room_info("1"))
     assert err.status == 500
-    assert not fake.sign_requests()
+    fake.faults.room_info.always(HttpStatus(200, "not json"))
+    connection = await client.connect(CREATOR)
+    await connection.close()
+    assert len(fake.sign_requests()) == 1
 
 
 async def test_unreachable_tiktok(make_client: ClientFactory) -> None:
@@ -433,7 +579,7 @@ async def test_sign_server_timeout(
             Reason.SIGN_NOT_200,
             "internal trouble",
         ),
-        (faults.sign_status(404), Reason.SIGN_NOT_200, "HTTP 404"),
+        (faults.sign_status(500), Reason.SIGN_NOT_200, "HTTP 500"),
         (faults.sign_no_cookie(), Reason.EMPTY_COOKIES, "X-Set-TT-Cookie"),
         (
             SignReply(headers={"X-Set-TT-Cookie": " "}),
@@ -446,7 +592,7 @@ async def test_sign_server_timeout(
         "empty-200",
         "empty-402",
         "500",
-        "404",
+        "500-plain",
         "no-cookie",
         "blank-cookie",
     ],
@@ -497,46 +643,63 @@ async def test_error_snapshot_drops_cookies(
 # ---------------------------------------------------- SignatureRateLimitError
 
 
-async def test_rate_limited_with_headers(
+async def test_rate_limited_as_euler_answers(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """retry_after from RateLimit-Remaining, reset_time from RateLimit-Reset."""
-    fake.faults.sign_fetch.once(
-        faults.rate_limited(remaining=17, reset=1_900_000_000, label="minute")
-    )
+    """RateLimit-Remaining 0 and Retry-After: wait Retry-After; Remaining is a count."""
+    fake.faults.sign_fetch.once(faults.rate_limited(retry_after=45, label="minute"))
+    before = int(time.time())
     err = await raises(SignatureRateLimitError, make_client().connect(CREATOR))
     assert err.reason is Reason.RATE_LIMIT
-    assert err.retry_after == 17
-    assert err.reset_time == 1_900_000_000
-    assert "Too many connections started, try again in 17 seconds." in str(err)
+    assert err.retry_after == 45
+    assert err.remaining == 0
+    assert before + 45 <= err.reset_time <= int(time.time()) + 45
+    assert "Too many connections started, try again in 45 seconds." in str(err)
     assert "(minute)" in str(err)
     assert err.response is not None
     assert err.response.status == 429
-    assert err.response.headers["RateLimit-Remaining"] == "17"
+    assert err.response.headers["RateLimit-Remaining"] == "0"
     assert err.log_id is not None
     assert err.agent_id == "fake-agent"
 
 
-async def test_rate_limited_with_a_relative_reset(
-    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+@pytest.mark.parametrize(
+    ("headers", "wait"),
+    [
+        ({"reset": 1_900_000_000}, "epoch"),
+        ({"reset": 90}, 90),
+        ({"x_reset": 120}, 120),
+        ({"x_reset": 1_900_000_000}, "epoch"),
+        ({"retry_after": 30, "reset": 90}, 30),
+    ],
+    ids=[
+        "reset-epoch",
+        "reset-seconds",
+        "x-reset-seconds",
+        "x-reset-epoch",
+        "retry-after-first",
+    ],
+)
+async def test_rate_limited_waits_for_the_reset(
+    fake: FakeTikTok,
+    creator: FakeCreator,
+    make_client: ClientFactory,
+    headers: dict[str, int],
+    wait: int | str,
 ) -> None:
-    """A small RateLimit-Reset is seconds from now."""
-    fake.faults.sign_fetch.once(faults.rate_limited(remaining=5, reset=90))
+    """Without Retry-After, until RateLimit-Reset (or X-RateLimit-Reset): seconds, or a unix time above 10^9."""
+    kwargs: dict[str, int | None] = {"retry_after": None, "remaining": 17, **headers}
+    fake.faults.sign_fetch.once(faults.rate_limited(**kwargs))  # type: ignore[arg-type]
     before = int(time.time())
     err = await raises(SignatureRateLimitError, make_client().connect(CREATOR))
-    assert err.retry_after == 5
-    assert before + 90 <= err.reset_time <= int(time.time()) + 90
-
-
-async def test_rate_limited_with_retry_after_only(
-    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
-) -> None:
-    """TikTokLive crashes with TypeError here; the client falls back to Retry-After."""
-    fake.faults.sign_fetch.once(faults.rate_limited(retry_after=30))
-    before = int(time.time())
-    err = await raises(SignatureRateLimitError, make_client().connect(CREATOR))
-    assert err.retry_after == 30
-    assert before + 30 <= err.reset_time <= int(time.time()) + 30
+    assert err.remaining == 17
+    if wait == "epoch":
+        assert err.reset_time == 1_900_000_000
+        assert abs(err.retry_after - (1_900_000_000 - before)) <= 2
+        return
+    assert err.retry_after == wait
+    reset = headers.get("reset", headers.get("x_reset", 0))
+    assert before + reset <= err.reset_time <= int(time.time()) + reset
 
 
 @pytest.mark.parametrize("empty_body", [True, False])
@@ -547,10 +710,13 @@ async def test_rate_limited_without_headers(
     empty_body: bool,
 ) -> None:
     """No header at all (even with an empty body): 60 s, still a rate limit."""
-    fake.faults.sign_fetch.once(faults.rate_limited(empty_body=empty_body))
+    fake.faults.sign_fetch.once(
+        faults.rate_limited(remaining=None, retry_after=None, empty_body=empty_body)
+    )
     before = int(time.time())
     err = await raises(SignatureRateLimitError, make_client().connect(CREATOR))
     assert err.retry_after == 60
+    assert err.remaining is None
     assert before + 60 <= err.reset_time <= int(time.time()) + 60
 
 
@@ -563,6 +729,7 @@ async def test_rate_limited_with_garbage_headers(
     )
     err = await raises(SignatureRateLimitError, make_client().connect(CREATOR))
     assert err.retry_after == 12
+    assert err.remaining is None
 
 
 # ------------------------------------------------------- PremiumEndpointError
@@ -598,7 +765,7 @@ async def test_premium_endpoint_from_the_key_plan(
     fake: FakeTikTok, make_client: ClientFactory, key: str | None, status: int
 ) -> None:
     """sign_url is premium-only: no key → 402, a basic key → 403, premium → signed."""
-    fake.premium_endpoints.add("/sign/webcast/sign_url")
+    fake.premium_endpoints.add("/sign/tiktok/signing/encrypt/sign_url")
     fake.premium_api_keys.add("premium-key")
     err = await raises(
         PremiumEndpointError, make_client(sign_api_key=key).sign_url(SIGN_URL)
@@ -706,8 +873,8 @@ async def test_sign_url_success(fake: FakeTikTok, make_client: ClientFactory) ->
     client = make_client()
     signed = await client.sign_url(SIGN_URL, method="POST")
     assert signed.startswith(SIGN_URL + "&msToken=")
-    [request] = fake.sign_requests("/sign/webcast/sign_url")
-    assert request.query == {"client": "ttlive-other"}
+    [request] = fake.sign_requests("/sign/tiktok/signing/encrypt/sign_url")
+    assert request.query == {"client": "tiktok-live-homeassistant"}
     body = json.loads(request.body)
     assert body == {
         "url": SIGN_URL,
@@ -742,7 +909,7 @@ async def test_session_needs_an_explicit_opt_in(
         client.sign_url(SIGN_URL),
         secrets=secret,
     )
-    assert not fake.sign_requests("/sign/webcast/sign_url")
+    assert not fake.sign_requests("/sign/tiktok/signing/encrypt/sign_url")
     assert "secret-session-abc" not in caplog.text
 
 
@@ -752,27 +919,48 @@ async def test_session_sent_after_the_opt_in(
     make_client: ClientFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Opted in: session_id in the sign query, the session cookies on the socket."""
+    """Opted in: the session in x-cookie-header (never the URL), its cookies on TikTok's socket."""
     caplog.set_level(logging.DEBUG)
     trusted = make_client(
-        session_id="secret-session-abc", trust_sign_server_with_session=True
+        session_id="secret-session-abc",
+        tt_target_idc="eu-ttp2",
+        trust_sign_server_with_session=True,
     )
     connection = await trusted.connect(CREATOR)
     await connection.close()
     [sign] = fake.sign_requests()
-    assert sign.query["session_id"] == "secret-session-abc"
-    assert [k for k, _ in sign.query_all][-2:] == ["session_id", "tt_target_idc"]
+    assert sign.header("x-cookie-header") == (
+        "sessionid=secret-session-abc; tt-target-idc=eu-ttp2"
+    )
+    assert "secret-session-abc" not in sign.raw_query_string
+    assert "session_id" not in sign.query
     [ws] = fake.requests_to("/ws")
     assert ws.cookies["sessionid"] == "secret-session-abc"
     assert ws.cookies["sessionid_ss"] == "secret-session-abc"
     assert ws.cookies["sid_tt"] == "secret-session-abc"
+    assert ws.cookies["tt-target-idc"] == "eu-ttp2"
     assert "Sending the TikTok session to the sign server" in caplog.text
     assert "secret-session-abc" not in caplog.text
     signed = await trusted.sign_url(SIGN_URL)
     assert "msToken" in signed
-    body = json.loads(fake.sign_requests("/sign/webcast/sign_url")[0].body)
+    body = json.loads(
+        fake.sign_requests("/sign/tiktok/signing/encrypt/sign_url")[0].body
+    )
     assert body["sessionId"] == "secret-session-abc"
-    assert body["ttTargetIdc"] == "useast1a"
+    assert body["ttTargetIdc"] == "eu-ttp2"
+
+
+async def test_anonymous_cookies_only_without_a_session(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """Without a session the socket carries the anonymous ttwid only; the sign server no cookie."""
+    connection = await make_client().connect(CREATOR)
+    await connection.close()
+    [ws] = fake.requests_to("/ws")
+    assert set(ws.cookies) == {"ttwid"}
+    [sign] = fake.sign_requests()
+    assert sign.header("Cookie") is None
+    assert sign.header("x-cookie-header") is None
 
 
 # ------------------------------------------------------ AlreadyConnectedError

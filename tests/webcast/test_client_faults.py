@@ -30,6 +30,8 @@ from custom_components.tiktok_live.webcast import (
     WebcastBlockedError,
     WebcastConnectionClosedError,
     WebcastConnectionError,
+    WebcastDeviceBlockedError,
+    WebcastPushHostError,
     WebsocketURLMissingError,
 )
 from tests.fake_tiktok import (
@@ -66,6 +68,19 @@ class Case:
 
 def _page_never_helps(fake: FakeTikTok) -> None:
     fake.faults.live_page.always(PageFault.NO_LIVE_ROOM)
+
+
+def _page_is_a_captcha(fake: FakeTikTok) -> None:
+    fake.faults.live_page.always(PageFault.NO_SIGI_STATE)
+
+
+def _api_never_answers(fake: FakeTikTok) -> None:
+    """The light answer is missing: the LIVE page is asked instead."""
+    fake.faults.room_api.always(HttpStatus(503))
+
+
+def _room_info_withheld(fake: FakeTikTok) -> None:
+    fake.faults.room_info.always(RoomInfoFault.PROMPTS)
 
 
 def _page(f: Faults) -> FaultSlot[Any]:
@@ -109,20 +124,31 @@ CASES: dict[str, Case] = {
     "user-not-found": Case(
         _api, ApiFault.USER_NOT_FOUND, UserNotFoundError, setup=_page_never_helps
     ),
-    "html-without-liveroom": Case(_page, PageFault.NO_LIVE_ROOM, None),
-    "html-captcha": Case(_page, PageFault.NO_SIGI_STATE, None),
-    "offline-status-4": Case(_page, PageFault.OFFLINE, UserOfflineError),
+    "user-not-found-blip": Case(_api, ApiFault.USER_NOT_FOUND, None),
+    "api-captcha": Case(_api, ApiFault.CAPTCHA, None),
+    "html-without-liveroom": Case(
+        _page, PageFault.NO_LIVE_ROOM, UserNotFoundError, setup=_api_never_answers
+    ),
+    "html-captcha": Case(
+        _page, PageFault.NO_SIGI_STATE, WebcastConnectionError, setup=_api_never_answers
+    ),
+    "offline-status-4": Case(
+        _page, PageFault.OFFLINE, UserOfflineError, setup=_api_never_answers
+    ),
     "api-offline": Case(
         _api, ApiFault.OFFLINE, UserOfflineError, setup=_page_never_helps
     ),
     "api-http-500": Case(
-        _api, HttpStatus(500), WebcastConnectionError, setup=_page_never_helps
+        _api, HttpStatus(500), WebcastConnectionError, setup=_page_is_a_captcha
     ),
     # webcast API
-    "check-alive-false": Case(_alive, False, UserOfflineError),
-    "check-alive-http-500": Case(_alive, HttpStatus(500), WebcastConnectionError),
-    "age-restricted": Case(_info, RoomInfoFault.AGE_RESTRICTED, AgeRestrictedError),
-    "room-info-one-key": Case(_info, RoomInfoFault.ALMOST_EMPTY, AgeRestrictedError),
+    "check-alive-http-500": Case(
+        _alive, HttpStatus(500), WebcastConnectionError, call="check_alive"
+    ),
+    "room-info-prompts": Case(_info, RoomInfoFault.PROMPTS, None),
+    "room-info-age-prompts": Case(_info, RoomInfoFault.AGE_RESTRICTED, None),
+    "room-info-one-key": Case(_info, RoomInfoFault.ALMOST_EMPTY, None),
+    "room-info-http-500": Case(_info, HttpStatus(500), None),
     # sign server fetch
     "sign-429-headers": Case(
         _sign, faults.rate_limited(remaining=3, reset=60), SignatureRateLimitError
@@ -146,6 +172,9 @@ CASES: dict[str, Case] = {
     ),
     "missing-route-params": Case(
         _sign, faults.missing_route_params(), WebsocketURLMissingError
+    ),
+    "fallback-push-host": Case(
+        _sign, faults.fallback_push_host(), WebcastPushHostError
     ),
     # sign server, other routes
     "sign-url-premium": Case(
@@ -174,7 +203,20 @@ CASES: dict[str, Case] = {
         _ws, faults.blocked(200, "illegal secret key"), WebcastBlockedError
     ),
     "ws-400-blocked": Case(_ws, faults.blocked(400, "bad"), WebcastBlockedError),
-    "ws-other-status": Case(_ws, faults.WsReply(status=503), WebcastConnectionError),
+    "ws-other-status": Case(
+        _ws, faults.WsReply(status=503, handshake_msg=None), WebcastConnectionError
+    ),
+    "ws-device-blocked": Case(
+        _ws,
+        faults.WsReply(status=415, handshake_msg="DEVICE_BLOCKED"),
+        WebcastDeviceBlockedError,
+    ),
+    "ws-refused-room-withheld": Case(
+        _ws,
+        faults.blocked(200, "refused"),
+        AgeRestrictedError,
+        setup=_room_info_withheld,
+    ),
     "ws-stalled": Case(
         _ws, faults.handshake_stall(), WebcastConnectionError, call="abort"
     ),
@@ -257,6 +299,9 @@ async def _attempt(
             assert "msToken" in await client.sign_url(SIGN_URL)
         elif case.call == "rate_limits":
             await client.fetch_sign_rate_limits()
+        elif case.call == "check_alive":
+            assert creator.room is not None
+            assert await client.check_alive(creator.room.room_id)
         else:
             assert case.call == "abort"
             await _abort(fake, client)

@@ -22,6 +22,7 @@ from custom_components.tiktok_live.webcast import (
     WebcastConnectionError,
 )
 from tests.fake_tiktok import (
+    ApiFault,
     FakeCreator,
     FakeTikTok,
     HttpStatus,
@@ -68,8 +69,13 @@ def _web_down(fake: FakeTikTok) -> None:
 
 
 def _captcha_then_offline(fake: FakeTikTok) -> None:
-    fake.faults.live_page.once(PageFault.NO_SIGI_STATE)
-    fake.faults.check_alive.once(False)
+    fake.faults.room_api.once(ApiFault.CAPTCHA)
+    fake.faults.live_page.once(PageFault.OFFLINE)
+
+
+def _age_restricted(fake: FakeTikTok) -> None:
+    fake.faults.room_info.once(faults.RoomInfoFault.AGE_RESTRICTED)
+    fake.faults.ws_handshake.once(faults.blocked(200, "refused"))
 
 
 SIGN_FAILURES: dict[str, Setup] = {
@@ -88,8 +94,10 @@ SIGN_FAILURES: dict[str, Setup] = {
     "ws-403": lambda f: f.faults.ws_handshake.once(faults.WsReply(status=403)),
     "web-500": _web_down,
     "captcha-then-offline": _captcha_then_offline,
-    "age-restricted": lambda f: f.faults.room_info.once(
-        faults.RoomInfoFault.AGE_RESTRICTED
+    "age-restricted": _age_restricted,
+    "device-blocked": lambda f: f.faults.ws_handshake.once(faults.device_blocked()),
+    "fallback-push-host": lambda f: f.faults.sign_fetch.once(
+        faults.fallback_push_host()
     ),
     # A sign server that echoes what it was sent in its error message.
     "echoing-server": lambda f: f.faults.sign_fetch.once(
@@ -137,7 +145,7 @@ async def test_no_secret_in_connect_errors(
     assert all(secret not in caplog.text for secret in SECRETS)
     # The secrets were really in play.
     if fake.sign_requests():
-        assert fake.sign_requests()[-1].query["session_id"] == SESSION
+        assert SESSION in str(fake.sign_requests()[-1].header("x-cookie-header"))
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 import gzip
 
@@ -43,9 +44,9 @@ FAN_USER = WebcastUser(
 
 
 async def test_resolve_creator(fake: FakeTikTok, make_client: ClientFactory) -> None:
-    """Live and offline creators resolve to their account; the API is the fallback."""
+    """Live and offline creators resolve to their account; the page is the fallback."""
     live = fake.add_creator("live_one", user_id=11, nickname="Live One")
-    room = live.go_live(title="t")
+    room = live.go_live(title="t", viewers=7)
     fake.add_creator("offline_one", user_id=12, nickname="Offline One")
     client = make_client()
     resolved = await client.resolve_creator("https://www.tiktok.com/@live_one/live")
@@ -55,7 +56,13 @@ async def test_resolve_creator(fake: FakeTikTok, make_client: ClientFactory) -> 
         nickname="Live One",
         room_id=room.room_id,
         is_live=True,
+        status=2,
+        title="t",
+        viewers=7,
+        started_at=datetime.fromtimestamp(room.created_at, UTC),
     )
+    assert fake.requests[-1].path == "/api-live/user/room/"
+    assert fake.requests[-1].query["uniqueId"] == "live_one"
     offline = await client.resolve_creator("@offline_one")
     assert offline == Creator(
         user_id=12,
@@ -63,12 +70,15 @@ async def test_resolve_creator(fake: FakeTikTok, make_client: ClientFactory) -> 
         nickname="Offline One",
         room_id=None,
         is_live=False,
+        status=4,
+        viewers=0,
     )
-    fake.faults.live_page.always(faults.PageFault.NO_SIGI_STATE)
-    assert await client.resolve_creator("live_one") == resolved
-    assert fake.requests[-1].path == "/api-live/user/room/"
-    assert fake.requests[-1].query["uniqueId"] == "live_one"
-    assert await client.resolve_creator("offline_one") == offline
+    fake.faults.room_api.always(faults.ApiFault.CAPTCHA)
+    assert await client.resolve_creator("live_one") == replace(resolved, source="page")
+    assert fake.requests[-1].path == "/@live_one/live"
+    assert await client.resolve_creator("offline_one") == replace(
+        offline, source="page"
+    )
 
 
 async def test_room_info_is_kept(
@@ -80,11 +90,13 @@ async def test_room_info_is_kept(
     await connection.close()
     room = creator.last_room
     assert room is not None
-    assert client.room_info is not None
-    assert client.room_info.room_id == room.room_id
-    assert client.room_info.title == "Testing"
-    assert client.room_info.viewers == 5
-    assert client.room_info.started_at == datetime.fromtimestamp(room.created_at, UTC)
+    info = client.room_info(room.room_id)
+    assert info is not None
+    assert info.room_id == room.room_id
+    assert info.title == "Testing"
+    assert info.viewers == 5
+    assert info.started_at == datetime.fromtimestamp(room.created_at, UTC)
+    assert (info.status, info.withheld) == (2, False)
     info = fake.requests_to("/webcast/room/info/")[0]
     assert info.query["room_id"] == room.room_id
     assert info.query["aid"] == "1988"
@@ -333,27 +345,24 @@ async def test_websocket_request(
     [sign] = fake.sign_requests()
     [ws] = fake.requests_to("/ws")
     room_id = creator.last_room.room_id  # type: ignore[union-attr]
-    # The sign request, in TikTokLive's order.
+    # Euler's current layout: the room in the path; our own name, not another library's.
+    assert sign.path == f"/sign/webcast/rooms/{room_id}/connect"
     assert [k for k, _ in sign.query_all] == [
         "client",
-        "room_id",
         "user_agent",
         "client_enter",
         "platform",
-        "tt_target_idc",
     ]
-    assert sign.query["client"] == "ttlive-python"
-    assert sign.query["room_id"] == room_id
+    assert sign.query["client"] == "tiktok-live-homeassistant"
     assert (sign.query["client_enter"], sign.query["platform"]) == ("true", "web")
-    assert sign.query["tt_target_idc"] == "useast1a"
     assert sign.headers["X-Api-Key"] == "a-key"
-    assert sign.header("User-Agent") != client.user_agent
+    assert sign.header("Accept") == "application/protobuf,application/json"
+    assert sign.header("User-Agent") == "tiktok-live-homeassistant/0.2.0"
     assert "Cookie" not in sign.headers
-    # The socket: subprotocol, cookies, the same browser User-Agent.
+    # The socket: subprotocol, anonymous cookies only, the same browser User-Agent.
     assert ws.headers["Sec-WebSocket-Protocol"] == "echo-protocol"
     assert ws.cookies["ttwid"].startswith("1%7Cfake-ttwid-")
-    assert ws.cookies["tt-target-idc"] == "useast1a"
-    assert ws.cookies["tt_csrf_token"] == "fake-csrf"  # set by the LIVE page
+    assert "tt-target-idc" not in ws.cookies
     assert ws.headers["Cookie"].endswith(";")
     assert ws.headers["User-Agent"] == sign.query["user_agent"] == client.user_agent
     assert "Origin" not in ws.headers

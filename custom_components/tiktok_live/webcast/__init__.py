@@ -29,6 +29,9 @@ from .errors import (
     WebcastBlockedError,
     WebcastConnectionClosedError,
     WebcastConnectionError,
+    WebcastDeviceBlockedError,
+    WebcastPushHostError,
+    WebcastSessionRejectedError,
     WebsocketURLMissingError,
 )
 from .models import (
@@ -36,7 +39,6 @@ from .models import (
     ConnectEvent,
     ControlAction,
     ControlEvent,
-    Creator,
     DisconnectEvent,
     FollowEvent,
     GiftEvent,
@@ -45,7 +47,6 @@ from .models import (
     LiveEndEvent,
     LivePauseEvent,
     LiveResumeEvent,
-    RoomInfo,
     RoomMessageEvent,
     ShareEvent,
     SubscribeEvent,
@@ -54,6 +55,8 @@ from .models import (
     WebcastEvent,
     WebcastUser,
 )
+from .pacing import RequestPacer
+from .tiktok_web import Creator, RoomInfo
 
 __all__ = [
     "DEFAULT_SIGN_SERVER_URL",
@@ -79,6 +82,7 @@ __all__ = [
     "LivePauseEvent",
     "LiveResumeEvent",
     "PremiumEndpointError",
+    "RequestPacer",
     "RoomInfo",
     "RoomMessageEvent",
     "ShareEvent",
@@ -101,7 +105,10 @@ __all__ = [
     "WebcastConnectionClosedError",
     "WebcastConnectionError",
     "WebcastDecoder",
+    "WebcastDeviceBlockedError",
     "WebcastEvent",
+    "WebcastPushHostError",
+    "WebcastSessionRejectedError",
     "WebcastUser",
     "WebsocketURLMissingError",
 ]

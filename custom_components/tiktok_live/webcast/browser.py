@@ -7,8 +7,10 @@ server ties the signed WebSocket URL to the User-Agent it was given.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 import random
+from typing import Final
 from urllib.parse import quote
 
 # A few current desktop browsers; TikTok serves the web LIVE page to these.
@@ -49,6 +51,12 @@ _SCREENS = ((1920, 1080), (2560, 1440), (1536, 864), (1440, 900), (1366, 768))
 
 AID = "1988"
 APP_NAME = "tiktok_web"
+
+# Cookies that carry a signed-in TikTok session: they go to TikTok's own hosts
+# only, and to a WebSocket only when the user allowed it.
+SESSION_COOKIES: Final = ("sessionid", "sessionid_ss", "sid_tt")
+TARGET_IDC_COOKIE: Final = "tt-target-idc"
+TTWID_COOKIE: Final = "ttwid"
 
 
 def encode(value: str) -> str:
@@ -181,3 +189,89 @@ class BrowserProfile:
             "Sec-Fetch-Dest": "empty",
             "Sec-Fetch-Ua-Mobile": "?0",
         }
+
+
+class TikTokCookies:
+    """The cookies one client keeps for TikTok, as a browser would.
+
+    Anonymous cookies (ttwid, tt_csrf_token, ...) come from TikTok's answers
+    and the sign server; the session (sessionid and tt-target-idc) only from
+    the user. They live here rather than in the aiohttp session's jar, so the
+    session can be shared and nothing reaches a host it is not meant for.
+    """
+
+    def __init__(self, session_id: str | None, tt_target_idc: str) -> None:
+        """Start with the user's session, if any, and no anonymous cookie."""
+        self._session_id = session_id or None
+        self._tt_target_idc = tt_target_idc
+        self._anonymous: dict[str, str] = {}
+
+    @property
+    def has_session(self) -> bool:
+        """Whether a signed-in session is configured."""
+        return self._session_id is not None
+
+    @property
+    def ttwid(self) -> str | None:
+        """The anonymous ttwid cookie, once TikTok or the sign server gave one."""
+        return self._anonymous.get(TTWID_COOKIE)
+
+    def update(self, cookies: Mapping[str, str]) -> None:
+        """Keep anonymous cookies TikTok (or the sign server for it) set.
+
+        The session is the user's to set: an answer never replaces it.
+        """
+        for name, value in cookies.items():
+            if name not in SESSION_COOKIES and name != TARGET_IDC_COOKIE:
+                self._anonymous[name] = value
+
+    def forget_anonymous(self) -> None:
+        """Drop ttwid and the rest: TikTok refused this device identity."""
+        self._anonymous.clear()
+
+    def _pairs(self, *, with_session: bool) -> list[tuple[str, str]]:
+        pairs = list(self._anonymous.items())
+        if with_session and self._session_id is not None:
+            pairs += [(name, self._session_id) for name in SESSION_COOKIES]
+            pairs.append((TARGET_IDC_COOKIE, self._tt_target_idc))
+        return pairs
+
+    def http_header(self) -> str:
+        """The Cookie header for TikTok's own web and webcast hosts."""
+        return "; ".join(f"{k}={v}" for k, v in self._pairs(with_session=True))
+
+    def websocket_header(self, *, with_session: bool) -> str:
+        """The Cookie header for a push WebSocket: anonymous unless allowed."""
+        return " ".join(f"{k}={v};" for k, v in self._pairs(with_session=with_session))
+
+    def session_header(self) -> str:
+        """The session as a cookie header (for a sign server the user trusted)."""
+        if self._session_id is None:
+            return ""
+        return (
+            f"sessionid={self._session_id}; {TARGET_IDC_COOKIE}={self._tt_target_idc}"
+        )
+
+
+class BrowserIdentity:
+    """Who one client is to TikTok: a browser profile and its cookies.
+
+    ``renew()`` becomes a different browser (new User-Agent, no ttwid), which
+    is what clears TikTok's DEVICE_BLOCKED refusal.
+    """
+
+    def __init__(self, session_id: str | None, tt_target_idc: str) -> None:
+        """Pick a profile; cookies start with the user's session only."""
+        self.profile = BrowserProfile.pick()
+        self.cookies = TikTokCookies(session_id, tt_target_idc)
+        self.renewals = 0
+
+    def renew(self) -> None:
+        """Another User-Agent and fresh anonymous cookies."""
+        current = self.profile.user_agent
+        profile = BrowserProfile.pick()
+        while len(_USER_AGENTS) > 1 and profile.user_agent == current:
+            profile = BrowserProfile.pick()
+        self.profile = profile
+        self.cookies.forget_anonymous()
+        self.renewals += 1

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
-import json
 import logging
 import re
 from typing import Any, Final
@@ -13,7 +11,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from yarl import URL
 
-from .browser import BrowserProfile, encode, join_query
+from .browser import BrowserIdentity, encode, join_query
 from .connection import WebcastConnection
 from .const import (
     DEFAULT_HEARTBEAT_INTERVAL,
@@ -22,81 +20,48 @@ from .const import (
     DEFAULT_WEB_URL,
     DEFAULT_WEBCAST_URL,
     MAX_INFLATED_PAYLOAD,
-    ROOM_STATUS_OFFLINE,
 )
 from .errors import (
     AgeRestrictedError,
     AlreadyConnectedError,
     AuthenticatedWebSocketConnectionError,
-    FailedParseRoomIdError,
     InitialCursorMissingError,
     TikTokLiveError,
-    UserNotFoundError,
     UserOfflineError,
     WebcastBlockedError,
     WebcastConnectionError,
+    WebcastDeviceBlockedError,
+    WebcastPushHostError,
+    WebcastSessionRejectedError,
     WebsocketURLMissingError,
 )
-from .models import Creator, RoomInfo
+from .pacing import RequestPacer
 from .proto import webcast_pb2 as pb
-from .sign import (
-    MAX_HTTP_BODY,
-    BodyTooLargeError,
-    SignServer,
-    parse_cookies,
-    read_capped,
-)
+from .sign import SignServer
+from .tiktok_web import Creator, RoomInfo, TikTokWeb
 
 _LOGGER = logging.getLogger(__name__)
 
 _HANDLE = re.compile(r"^[A-Za-z0-9_.]{1,64}$")
-_SIGI_STATE = re.compile(
-    r'<script id="SIGI_STATE" type="application/json">(.*?)</script>', re.DOTALL
-)
 WS_SUBPROTOCOL: Final = "echo-protocol"
 MIN_HEARTBEAT_INTERVAL: Final = 0.05
 MAX_HEARTBEAT_INTERVAL: Final = 60.0
-
-
-def _as_int(value: Any) -> int | None:
-    """TikTok sends ids as strings or numbers; anything else is missing."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        # isdigit() alone lets "²" through, and a huge string is no id either.
-        if text.isascii() and text.isdigit() and len(text) <= 20:
-            return int(text)
-    return None
-
-
-def _text(value: Any, default: str = "") -> str:
-    """A JSON string field, or ``default`` when it is missing, empty or not text."""
-    return value if isinstance(value, str) and value else default
-
-
-def _room_id(value: Any) -> str | None:
-    """A room id as text; "0", "" or anything but digits means no room."""
-    room_id = _as_int(value)
-    return str(room_id) if room_id is not None and room_id > 0 else None
-
-
-def _dig(data: Any, *path: str) -> Any:
-    """data[path[0]][path[1]]... or None: a missing field is never an exception."""
-    for key in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
+# The push hosts TikTok runs; anything else came from a sign server's fallback.
+TIKTOK_DOMAIN: Final = "tiktok.com"
+DEVICE_BLOCKED: Final = "DEVICE_BLOCKED"
+ILLEGAL_SECRET_KEY: Final = "illegal secret key"
+HTTP_UNSUPPORTED_MEDIA_TYPE: Final = 415
+# Room info of the last few rooms connected to, for their title and start.
+ROOM_INFO_CACHE: Final = 8
 
 
 class TikTokLiveClient:
     """Reaches TikTok's web and webcast APIs, the sign server and the push WebSocket.
 
     All HTTP goes through the injected aiohttp session. TikTok's cookies are
-    kept here, never in the session's jar, so the session can be shared.
+    kept here, never in the session's jar, so the session can be shared; they
+    go to TikTok's hosts only, and the session cookies to a WebSocket only when
+    the user allowed sending the session to the sign server that signed it.
     """
 
     def __init__(
@@ -112,32 +77,41 @@ class TikTokLiveClient:
         trust_sign_server_with_session: bool = False,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         silence_timeout: float | None = None,
+        pacer: RequestPacer | None = None,
     ) -> None:
-        """Configure the client; nothing is sent until a method is called."""
+        """Configure the client; nothing is sent until a method is called.
+
+        ``pacer`` spaces requests per host; share one between the clients of
+        a program so that many creators never burst together.
+        """
         self._session = session
-        self._web_url = web_url.rstrip("/")
-        self._webcast_url = webcast_url.rstrip("/")
         self._session_id = session_id or None
         self._tt_target_idc = tt_target_idc
         self._trust_sign_server = trust_sign_server_with_session
         self._timeout = request_timeout
         self._silence_timeout = silence_timeout
+        self._pacer = pacer or RequestPacer()
+        self.identity = BrowserIdentity(self._session_id, tt_target_idc)
+        self.web = TikTokWeb(
+            session,
+            self.identity,
+            web_url=web_url,
+            webcast_url=webcast_url,
+            timeout=request_timeout,
+            pacer=self._pacer,
+        )
         self._sign = SignServer(
             session,
             sign_server_url,
             api_key=sign_api_key,
             timeout=request_timeout,
             session_id=self._session_id,
+            pacer=self._pacer,
         )
-        self._profile = BrowserProfile.pick()
-        self._cookies: dict[str, str] = {"tt-target-idc": tt_target_idc}
-        if self._session_id:
-            for name in ("sessionid", "sessionid_ss", "sid_tt"):
-                self._cookies[name] = self._session_id
         self._connection: WebcastConnection | None = None
         self._connect_task: asyncio.Task[WebcastConnection] | None = None
         self._abort_connect = False
-        self._room_info: RoomInfo | None = None
+        self._room_infos: dict[str, RoomInfo] = {}
 
     def __repr__(self) -> str:
         """Never show the key or the session."""
@@ -146,7 +120,7 @@ class TikTokLiveClient:
     @property
     def user_agent(self) -> str:
         """The browser User-Agent this client presents everywhere."""
-        return self._profile.user_agent
+        return self.identity.profile.user_agent
 
     @property
     def connection(self) -> WebcastConnection | None:
@@ -154,9 +128,13 @@ class TikTokLiveClient:
         return self._connection
 
     @property
-    def room_info(self) -> RoomInfo | None:
-        """Room info of the last connect, when it was fetched."""
-        return self._room_info
+    def sign_server(self) -> SignServer:
+        """The sign server this client asks."""
+        return self._sign
+
+    def room_info(self, room_id: str | None) -> RoomInfo | None:
+        """Room info of a room this client connected to, if TikTok gave it."""
+        return self._room_infos.get(room_id or "")
 
     # ------------------------------------------------------------ handles
 
@@ -180,205 +158,41 @@ class TikTokLiveClient:
             raise ValueError("Not a TikTok handle")
         return text
 
-    # --------------------------------------------------------------- HTTP
-
-    def _cookie_header(self) -> str:
-        return "; ".join(f"{name}={value}" for name, value in self._cookies.items())
-
-    def _store_cookies(self, response: aiohttp.ClientResponse) -> None:
-        """Keep what TikTok sets, as a browser would (the session's jar is not used)."""
-        for header in response.headers.getall("Set-Cookie", []):
-            for name, value in parse_cookies(header).items():
-                # The configured session is ours to set, never TikTok's to replace.
-                if name not in ("sessionid", "sessionid_ss", "sid_tt"):
-                    self._cookies[name] = value
-
-    def _api_url(self, base: str, path: str, extra: list[tuple[str, str]]) -> URL:
-        params = self._profile.web_params(logged_in=bool(self._session_id)) + [
-            (key, encode(value)) for key, value in extra
-        ]
-        return URL(f"{base}/{path}?{join_query(params)}", encoded=True)
-
-    async def _get(self, url: URL) -> tuple[int, str]:
-        headers = self._profile.web_headers() | {"Cookie": self._cookie_header()}
-        try:
-            async with self._session.get(
-                url,
-                headers=headers,
-                allow_redirects=False,
-                timeout=aiohttp.ClientTimeout(total=self._timeout),
-            ) as response:
-                self._store_cookies(response)
-                body = await read_capped(response)
-        except BodyTooLargeError:
-            raise WebcastConnectionError(
-                f"TikTok's answer is larger than {MAX_HTTP_BODY} bytes"
-            ) from None
-        except (TimeoutError, aiohttp.ClientError, OSError) as err:
-            raise WebcastConnectionError(
-                f"Could not reach TikTok: {type(err).__name__}"
-            ) from None
-        return response.status, body.decode("utf-8", errors="replace")
-
-    async def _get_json(self, url: URL) -> dict[str, Any]:
-        status, text = await self._get(url)
-        if status != 200:
-            raise WebcastConnectionError(
-                f"TikTok answered HTTP {status}", status=status
-            )
-        try:
-            data = json.loads(text)
-        except (ValueError, RecursionError):
-            raise WebcastConnectionError(
-                "TikTok's answer is not JSON", status=status
-            ) from None
-        if not isinstance(data, dict):
-            raise WebcastConnectionError(
-                "TikTok's answer is not a JSON object", status=status
-            )
-        return data
-
-    async def _live_page_user(self, unique_id: str) -> dict[str, Any] | None:
-        """LiveRoom.liveRoomUserInfo.user of the LIVE page; None when the page lacks it.
-
-        Raises UserNotFoundError when the page has state but no LiveRoom.
-        """
-        status, html = await self._get(
-            URL(f"{self._web_url}/@{encode(unique_id)}/live", encoded=True)
-        )
-        if status != 200 or not (match := _SIGI_STATE.search(html)):
-            return None
-        try:
-            state = json.loads(match.group(1))
-        except (ValueError, RecursionError):
-            return None
-        if not isinstance(state, dict):
-            return None
-        if "LiveRoom" not in state:
-            raise UserNotFoundError(unique_id, f"@{unique_id} has no LIVE page.")
-        user = _dig(state, "LiveRoom", "liveRoomUserInfo", "user")
-        return user if isinstance(user, dict) else None
-
-    async def _room_api(self, unique_id: str) -> dict[str, Any]:
-        """The /api-live/user/room/ answer; UserNotFoundError for an unknown handle."""
-        data = await self._get_json(
-            self._api_url(
-                self._web_url,
-                "api-live/user/room/",
-                [("uniqueId", unique_id), ("sourceType", "54")],
-            )
-        )
-        if data.get("message") == "user_not_found":
-            raise UserNotFoundError(unique_id, f"TikTok does not know @{unique_id}.")
-        return data
+    # ------------------------------------------------------------ lookups
 
     async def resolve_creator(self, creator: str) -> Creator:
         """The account behind a handle or URL, whether it is live or not."""
-        unique_id = self.parse_unique_id(creator)
-        page_error: Exception | None = None
-        try:
-            user = await self._live_page_user(unique_id)
-        except (UserNotFoundError, WebcastConnectionError) as err:
-            # The page is the fast path; the API decides.
-            user, page_error = None, err
-        if user is not None and (user_id := _as_int(user.get("id"))) is not None:
-            status = _as_int(user.get("status"))
-            room_id = _room_id(user.get("roomId"))
-            return Creator(
-                user_id=user_id,
-                unique_id=_text(user.get("uniqueId"), unique_id),
-                nickname=_text(user.get("nickname")),
-                room_id=room_id,
-                is_live=room_id is not None and status != ROOM_STATUS_OFFLINE,
-            )
-        try:
-            data = await self._room_api(unique_id)
-        except WebcastConnectionError as err:
-            raise err from page_error
-        api_user = _dig(data, "data", "user")
-        user_id = _as_int(_dig(api_user, "id"))
-        if user_id is None:
-            raise FailedParseRoomIdError(
-                "That user can't stream, or you might be blocked by TikTok."
-            ) from page_error
-        status = _as_int(_dig(data, "data", "liveRoom", "status"))
-        if status is None:
-            status = _as_int(_dig(api_user, "status"))
-        room_id = _room_id(_dig(api_user, "roomId"))
-        return Creator(
-            user_id=user_id,
-            unique_id=_text(_dig(api_user, "uniqueId"), unique_id),
-            nickname=_text(_dig(api_user, "nickname")),
-            room_id=room_id,
-            is_live=room_id is not None and status != ROOM_STATUS_OFFLINE,
-        )
+        return await self.web.lookup(self.parse_unique_id(creator))
+
+    async def check_live(self, unique_id: str) -> Creator:
+        """Whether the creator streams now, from the lightest answer TikTok gives."""
+        return await self.web.lookup(unique_id)
 
     async def fetch_room_id(self, unique_id: str) -> str:
         """The room id of the creator's stream; UserOfflineError while not live."""
-        page_error: Exception | None = None
-        try:
-            user = await self._live_page_user(unique_id)
-        except (UserNotFoundError, WebcastConnectionError) as err:
-            user, page_error = None, err
-        if user is not None:
-            if _as_int(user.get("status")) == ROOM_STATUS_OFFLINE:
-                raise UserOfflineError(
-                    f"The requested TikTok LIVE user '@{unique_id}' is offline."
-                )
-            if room_id := _room_id(user.get("roomId")):
-                return room_id
-        data = await self._room_api(unique_id)
-        # An offline creator's answer often has no room at all: offline is the
-        # more useful error than "no room id".
-        status = _as_int(_dig(data, "data", "liveRoom", "status"))
-        if status is None:
-            status = _as_int(_dig(data, "data", "user", "status"))
-        if status == ROOM_STATUS_OFFLINE:
+        creator = await self.web.lookup(unique_id)
+        if not creator.is_live or creator.room_id is None:
             raise UserOfflineError(
                 f"The requested TikTok LIVE user '@{unique_id}' is offline."
             )
-        room_id = _room_id(_dig(data, "data", "user", "roomId"))
-        if room_id is None:
-            raise FailedParseRoomIdError(
-                "That user can't stream, or you might be blocked by TikTok."
-            ) from page_error
-        return room_id
+        return creator.room_id
 
     async def check_alive(self, room_id: str) -> bool:
-        """Whether the room is streaming right now."""
-        data = await self._get_json(
-            self._api_url(
-                self._webcast_url,
-                "room/check_alive/",
-                [("room_id", room_id), ("room_ids", room_id)],
-            )
-        )
-        rooms = data.get("data")
-        if not isinstance(rooms, list) or not rooms or not isinstance(rooms[0], dict):
-            raise WebcastConnectionError("TikTok's live check has no room in it")
-        # Strictly true: a string such as "false" must not read as live.
-        return rooms[0].get("alive") is True
+        """Whether the room is streaming right now (a false is more reliable than a true)."""
+        return (await self.web.check_alive([room_id])).get(room_id, False)
 
     async def fetch_room_info(self, room_id: str) -> RoomInfo:
-        """Title, start and viewers of the room; AgeRestrictedError when it needs a session."""
-        data = await self._get_json(
-            self._api_url(self._webcast_url, "room/info/", [("room_id", room_id)])
-        )
-        info = data.get("data")
-        if not isinstance(info, dict):
-            raise WebcastConnectionError("TikTok's room info has no data")
-        if "prompts" in info or len(info) <= 1:
-            raise AgeRestrictedError(
-                "This LIVE is age restricted: it can only be watched with the session of a signed-in adult account (sessionid)."
-            )
-        created = _as_int(info.get("create_time"))
-        title = info.get("title")
-        return RoomInfo(
-            room_id=room_id,
-            title=title if isinstance(title, str) and title else None,
-            started_at=datetime.fromtimestamp(created, UTC) if created else None,
-            viewers=_as_int(info.get("user_count")),
-        )
+        """Title, start, viewers and status of the room (``withheld`` when TikTok said nothing)."""
+        info = await self.web.room_info(room_id)
+        if not info.withheld:
+            self._remember_room_info(info)
+        return info
+
+    def _remember_room_info(self, info: RoomInfo) -> None:
+        self._room_infos.pop(info.room_id, None)
+        self._room_infos[info.room_id] = info
+        while len(self._room_infos) > ROOM_INFO_CACHE:
+            self._room_infos.pop(next(iter(self._room_infos)))
 
     # ------------------------------------------------------- sign server
 
@@ -407,12 +221,19 @@ class TikTokLiveClient:
     # -------------------------------------------------------- connecting
 
     async def connect(
-        self, unique_id: str, *, fetch_room_info: bool = True, compress: bool = True
+        self,
+        unique_id: str,
+        *,
+        room_id: str | None = None,
+        fetch_room_info: bool = True,
+        compress: bool = True,
     ) -> WebcastConnection:
-        """Find the creator's room, sign in to it and open its WebSocket.
+        """Open the WebSocket of the creator's stream.
 
-        The steps run in a task of their own so that disconnect() can abort
-        them from another task without cancelling the caller.
+        ``room_id`` is the room a live check just found (it is looked up
+        otherwise). The steps run in a task of their own so that
+        disconnect() can abort them from another task without cancelling the
+        caller.
         """
         if (self._connection is not None and not self._connection.closed) or (
             self._connect_task is not None
@@ -420,7 +241,7 @@ class TikTokLiveClient:
             raise AlreadyConnectedError("You can only make one connection per client!")
         self._abort_connect = False
         task = asyncio.ensure_future(
-            self._connect(unique_id, fetch_room_info, compress)
+            self._connect(unique_id, room_id, fetch_room_info, compress)
         )
         self._connect_task = task
         try:
@@ -447,28 +268,67 @@ class TikTokLiveClient:
         return connection
 
     async def _connect(
-        self, unique_id: str, fetch_room_info: bool, compress: bool
+        self,
+        unique_id: str,
+        room_id: str | None,
+        fetch_room_info: bool,
+        compress: bool,
     ) -> WebcastConnection:
-        room_id = await self.fetch_room_id(unique_id)
-        if not await self.check_alive(room_id):
-            raise UserOfflineError()
-        if fetch_room_info:
-            self._room_info = await self.fetch_room_info(room_id)
+        if room_id is None:
+            room_id = await self.fetch_room_id(unique_id)
+        info = await self._room_info_hint(room_id) if fetch_room_info else None
+        if info is not None and info.offline:
+            raise UserOfflineError(
+                f"The requested TikTok LIVE user '@{unique_id}' is offline."
+            )
         self._check_session_allowed()
-        if self._session_id:
-            _LOGGER.warning(
+        try:
+            return await self._connect_signed(unique_id, room_id, compress)
+        except WebcastBlockedError as refused:
+            if info is not None and info.withheld:
+                # Refused, and room info withheld too: what an age-restricted
+                # room looks like. Still only a hint until it survives a retry.
+                raise AgeRestrictedError(
+                    "This LIVE is age restricted: it can only be watched with the "
+                    "session of a signed-in adult account (sessionid)."
+                ) from refused
+            raise
+
+    async def _room_info_hint(self, room_id: str) -> RoomInfo | None:
+        """Room info as a hint (offline, paused, withheld): its failure never blocks connecting."""
+        try:
+            return await self.fetch_room_info(room_id)
+        except WebcastConnectionError as err:
+            _LOGGER.debug("Room info of %s unavailable: %s", room_id, err)
+            return None
+
+    async def _connect_signed(
+        self, unique_id: str, room_id: str, compress: bool
+    ) -> WebcastConnection:
+        """The sign server's way: it fetches the first result and push URL for us."""
+        with_session = bool(self._session_id) and self._trust_sign_server
+        if with_session:
+            _LOGGER.debug(
                 "Sending the TikTok session to the sign server %s, as allowed",
                 self._sign.host,
             )
         signed = await self._sign.fetch(
             room_id=room_id,
             user_agent=self.user_agent,
-            session_id=self._session_id if self._trust_sign_server else None,
-            tt_target_idc=self._tt_target_idc,
+            session_cookie=self.identity.cookies.session_header()
+            if with_session
+            else None,
         )
-        self._cookies.update(signed.cookies)
+        self.identity.cookies.update(signed.cookies)
         url = self._websocket_url(signed.result, room_id, compress)
-        ws, interval = await self._open_websocket(url)
+        tiktok_host = self.is_tiktok_host(url.host)
+        ws, interval = await self._open_websocket(
+            url,
+            # A session-signed URL needs the session cookie, but a session
+            # never goes to a push host outside TikTok.
+            with_session=with_session and tiktok_host,
+            tiktok_host=tiktok_host,
+        )
         return WebcastConnection(
             ws,
             unique_id=unique_id,
@@ -476,6 +336,17 @@ class TikTokLiveClient:
             initial=signed.result,
             heartbeat_interval=interval,
             silence_timeout=self._silence_timeout,
+        )
+
+    def is_tiktok_host(self, host: str | None) -> bool:
+        """Whether ``host`` is TikTok's own (not a sign server's fallback)."""
+        if not host:
+            return False
+        host = host.lower().rstrip(".")
+        return (
+            host in self.web.hosts
+            or host == TIKTOK_DOMAIN
+            or host.endswith(f".{TIKTOK_DOMAIN}")
         )
 
     def _websocket_url(
@@ -493,7 +364,7 @@ class TikTokLiveClient:
             if value
         }
         # Our defaults win, but a key keeps the place the route params gave it.
-        params.update(self._profile.websocket_params())
+        params.update(self.identity.profile.websocket_params())
         params["room_id"] = room_id
         params["compress"] = "gzip" if compress else ""
         # TikTok's production URL carries a second version_code.
@@ -507,13 +378,11 @@ class TikTokLiveClient:
             ) from None
 
     async def _open_websocket(
-        self, url: URL
+        self, url: URL, *, with_session: bool, tiktok_host: bool
     ) -> tuple[aiohttp.ClientWebSocketResponse, float]:
         """The open socket and its heartbeat interval, or the error TikTok's answer means."""
         headers = {
-            "Cookie": " ".join(
-                f"{name}={value};" for name, value in self._cookies.items()
-            ),
+            "Cookie": self.identity.cookies.websocket_header(with_session=with_session),
             "User-Agent": self.user_agent,
         }
         # A task of its own: if we are cancelled just as it succeeds, the socket
@@ -539,18 +408,13 @@ class TikTokLiveClient:
                 await _discard(attempt)
                 raise
         except aiohttp.WSServerHandshakeError as err:
-            if err.status in (200, 400):
-                reason = (
-                    err.headers.get("Handshake-Msg") if err.headers else None
-                ) or "an unknown reason"
-                prefix = "400 Bad Request: " if err.status == 400 else ""
-                raise WebcastBlockedError(
-                    f'{prefix}WebSocket rejected by TikTok due to "{reason}".'
-                ) from None
-            raise WebcastConnectionError(
-                f"WebSocket handshake failed with HTTP {err.status}", status=err.status
-            ) from None
+            raise self._refusal(err, with_session, tiktok_host) from None
         except (aiohttp.ClientError, OSError, TimeoutError) as err:
+            if not tiktok_host:
+                raise WebcastPushHostError(
+                    f"The sign server's push host {url.host} could not be reached: "
+                    f"{type(err).__name__}"
+                ) from None
             raise WebcastConnectionError(
                 f"Could not open the WebSocket: {type(err).__name__}"
             ) from None
@@ -559,6 +423,42 @@ class TikTokLiveClient:
         response = getattr(ws, "_response", None)
         options = getattr(response, "headers", None) or {}
         return ws, _ping_interval(str(options.get("Handshake-Options", "")))
+
+    def _refusal(
+        self, err: aiohttp.WSServerHandshakeError, with_session: bool, tiktok_host: bool
+    ) -> TikTokLiveError:
+        """What a refused upgrade means, from its status and Handshake-Msg."""
+        message = (err.headers.get("Handshake-Msg") if err.headers else None) or ""
+        status = err.status
+        reason = message or "an unknown reason"
+        if not tiktok_host:
+            return WebcastPushHostError(
+                f"The sign server's push host refused the WebSocket (HTTP {status}, "
+                f'"{reason}").'
+            )
+        if status == HTTP_UNSUPPORTED_MEDIA_TYPE or DEVICE_BLOCKED in message.upper():
+            # A fresh ttwid and User-Agent clear it: the next attempt uses them.
+            self.identity.renew()
+            return WebcastDeviceBlockedError(
+                f'WebSocket rejected by TikTok due to "{reason}".',
+                status=status,
+                handshake_msg=message or None,
+            )
+        if status in (200, 400) or message:
+            prefix = "400 Bad Request: " if status == 400 else ""
+            error = (
+                WebcastSessionRejectedError
+                if with_session and ILLEGAL_SECRET_KEY in message.lower()
+                else WebcastBlockedError
+            )
+            return error(
+                f'{prefix}WebSocket rejected by TikTok due to "{reason}".',
+                status=status,
+                handshake_msg=message or None,
+            )
+        return WebcastConnectionError(
+            f"WebSocket handshake failed with HTTP {status}", status=status
+        )
 
     async def disconnect(self) -> None:
         """Close the connection, or abort one being made; safe to call any time."""

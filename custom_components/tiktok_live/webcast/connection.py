@@ -171,6 +171,10 @@ class WebcastConnection:
     async def _next_batch(self) -> Iterable[WebcastEvent] | None:
         """Events of the next data frame; None after a normal close."""
         while True:
+            # One frame per loop turn: a socket read can hold thousands of
+            # small frames, and handling them all at once would stall
+            # everything else on the event loop.
+            await asyncio.sleep(0)
             if self._closing:
                 return None
             try:

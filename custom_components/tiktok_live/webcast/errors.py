@@ -37,6 +37,9 @@ __all__ = [
     "WebcastBlockedError",
     "WebcastConnectionClosedError",
     "WebcastConnectionError",
+    "WebcastDeviceBlockedError",
+    "WebcastPushHostError",
+    "WebcastSessionRejectedError",
     "WebsocketURLMissingError",
 ]
 
@@ -62,10 +65,18 @@ class UserOfflineError(TikTokLiveError):
 
 
 class UserNotFoundError(TikTokLiveError):
-    """TikTok does not know the requested handle."""
+    """TikTok does not know the requested handle.
 
-    def __init__(self, unique_id: str, *args: object) -> None:
+    ``sources`` names every answer that said so ("api": the api-live JSON,
+    "page": the LIVE page). One answer can be a captcha or a block in
+    disguise; two sources agreeing is evidence.
+    """
+
+    def __init__(
+        self, unique_id: str, *args: object, sources: tuple[str, ...] = ("api",)
+    ) -> None:
         self.unique_id = unique_id
+        self.sources = sources
         super().__init__(*args)
 
 
@@ -82,7 +93,34 @@ class WebsocketURLMissingError(TikTokLiveError):
 
 
 class WebcastBlockedError(TikTokLiveError):
-    """TikTok refused the WebSocket upgrade (HTTP 200 or 400 instead of 101)."""
+    """TikTok refused the WebSocket upgrade (HTTP 200 or 400 instead of 101).
+
+    ``status`` is the HTTP status of the refusal and ``handshake_msg`` the
+    reason TikTok gave in its Handshake-Msg header, if any.
+    """
+
+    def __init__(
+        self, *args: object, status: int | None = None, handshake_msg: str | None = None
+    ) -> None:
+        self.status = status
+        self.handshake_msg = handshake_msg
+        super().__init__(*args)
+
+
+class WebcastDeviceBlockedError(WebcastBlockedError):
+    """TikTok refused this browser identity (DEVICE_BLOCKED, HTTP 415).
+
+    It clears with a fresh ttwid cookie and User-Agent, which the client picks
+    for its next attempt: a reason to retry within seconds, not to wait.
+    """
+
+
+class WebcastSessionRejectedError(WebcastBlockedError):
+    """TikTok refused the connection signed with the configured session.
+
+    "illegal secret key": the session, or its data centre (tt-target-idc),
+    does not match what TikTok expects.
+    """
 
 
 # TikTokLive's historical name for the same class.
@@ -139,6 +177,9 @@ class SignAPIError(TikTokLiveError):
         EMPTY_COOKIES = 5
         PREMIUM_ENDPOINT = 6
         AUTHENTICATED_WS = 7
+        # Not in TikTokLive: the push host the sign server handed out (one of
+        # its own fallback hosts, not TikTok's) refused or failed the socket.
+        PUSH_HOST = 8
 
     def __init__(
         self,
@@ -155,17 +196,25 @@ class SignAPIError(TikTokLiveError):
 
 
 class SignatureRateLimitError(SignAPIError):
-    """The sign server answered 429: wait before the next connection attempt."""
+    """The sign server answered 429: wait before the next connection attempt.
+
+    ``retry_after`` is how many seconds the server asked us to wait
+    (Retry-After, else until its reset time, else a default), ``reset_time``
+    the unix time of that reset, and ``remaining`` the RateLimit-Remaining
+    request count it reported (a count, never a wait; TikTokLive mixes them up).
+    """
 
     def __init__(
         self,
         retry_after: int,
         reset_time: int,
         *args: object,
+        remaining: int | None = None,
         response: SignResponse | None = None,
     ) -> None:
         self.retry_after = retry_after
         self.reset_time = reset_time
+        self.remaining = remaining
         super().__init__(
             SignAPIError.ErrorReason.RATE_LIMIT,
             f"Too many connections started, try again in {retry_after} seconds.",
@@ -223,3 +272,15 @@ class AuthenticatedWebSocketConnectionError(SignAPIError):
         super().__init__(
             SignAPIError.ErrorReason.AUTHENTICATED_WS, *args, response=response
         )
+
+
+class WebcastPushHostError(SignAPIError):
+    """The sign server's own (non-TikTok) push host failed the WebSocket.
+
+    The sign server answered, but the fallback push host it chose (such as
+    ws-fallback.eulerstream.com) refused or broke the handshake: a sign server
+    incident, not a block by TikTok.
+    """
+
+    def __init__(self, *args: object, response: SignResponse | None = None) -> None:
+        super().__init__(SignAPIError.ErrorReason.PUSH_HOST, *args, response=response)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 import enum
 
 
@@ -15,27 +14,6 @@ class WebcastUser:
     unique_id: str
     nickname: str
     avatar_url: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Creator:
-    """A creator resolved from a handle, live or not."""
-
-    user_id: int
-    unique_id: str
-    nickname: str
-    room_id: str | None
-    is_live: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RoomInfo:
-    """What the room info endpoint tells about the current stream."""
-
-    room_id: str
-    title: str | None
-    started_at: datetime | None
-    viewers: int | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

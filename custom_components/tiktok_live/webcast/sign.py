@@ -18,7 +18,7 @@ from typing import Any, Final
 import aiohttp
 from yarl import URL
 
-from .const import PACKAGE_VERSION
+from .const import CLIENT_NAME, CLIENT_VERSION
 from .errors import (
     PremiumEndpointError,
     SignAPIError,
@@ -28,6 +28,7 @@ from .errors import (
     SignResponse,
     UnexpectedSignatureError,
 )
+from .pacing import RequestPacer
 from .proto import webcast_pb2 as pb
 
 _LOGGER = logging.getLogger(__name__)
@@ -37,10 +38,12 @@ _PRIVATE_HEADERS: Final = frozenset({"set-cookie", "x-set-tt-cookie"})
 DEFAULT_RETRY_AFTER: Final = 60
 # RateLimit-Reset values below this are seconds from now, not a unix time.
 _UNIX_TIME_THRESHOLD: Final = 10**9
-SIGN_CLIENT_ID: Final = "ttlive-python"
-SIGN_USER_AGENT: Final = (
-    f"tiktok-live-homeassistant (TikTokLive-compatible/{PACKAGE_VERSION})"
-)
+# Who we are to the sign server: our own name, never another library's id.
+SIGN_CLIENT_ID: Final = CLIENT_NAME
+SIGN_USER_AGENT: Final = f"{CLIENT_NAME}/{CLIENT_VERSION}"
+# A sign server answering these for a current-layout path does not have it
+# (an older or third-party server): the legacy path is asked instead.
+_LAYOUT_MISSING: Final = frozenset({404, 405, 410})
 
 
 # No answer we read (LIVE page, JSON, fetch result) comes near this; a
@@ -131,23 +134,37 @@ def rate_limit_error(
     response: SignResponse,
     redact: Redactor | None = None,
 ) -> SignatureRateLimitError:
-    """Build the 429 error from whatever the server said about when to come back."""
-    retry_after = _int_header(headers, "RateLimit-Remaining")
-    if retry_after is None or retry_after < 0:
-        retry_after = _int_header(headers, "Retry-After")
-    if retry_after is None or retry_after < 0:
-        retry_after = DEFAULT_RETRY_AFTER
+    """Build the 429 error from whatever the server said about when to come back.
+
+    The wait is Retry-After, else the time until RateLimit-Reset (or
+    X-RateLimit-Reset; seconds from now, or a unix time when above 10^9),
+    else a default. RateLimit-Remaining is a count of requests left, kept as
+    such: it is never a wait.
+    """
     now = int(time.time())
     reset = _int_header(headers, "RateLimit-Reset")
     if reset is None or reset < 0:
+        reset = _int_header(headers, "X-RateLimit-Reset")
+    reset_time: int | None = None
+    if reset is not None and reset >= 0:
+        reset_time = reset if reset >= _UNIX_TIME_THRESHOLD else now + reset
+    retry_after = _int_header(headers, "Retry-After")
+    if retry_after is None or retry_after < 0:
+        retry_after = (
+            max(reset_time - now, 0) if reset_time is not None else DEFAULT_RETRY_AFTER
+        )
+    if reset_time is None:
         reset_time = now + retry_after
-    elif reset < _UNIX_TIME_THRESHOLD:
-        reset_time = now + reset
-    else:
-        reset_time = reset
+    remaining = _int_header(headers, "RateLimit-Remaining")
     label = (redact or Redactor()).server_message(body, "limit_label")
     extra = (f"({label})",) if label else ()
-    return SignatureRateLimitError(retry_after, reset_time, *extra, response=response)
+    return SignatureRateLimitError(
+        retry_after,
+        reset_time,
+        *extra,
+        remaining=remaining if remaining is not None and remaining >= 0 else None,
+        response=response,
+    )
 
 
 class SignServer:
@@ -161,6 +178,7 @@ class SignServer:
         api_key: str | None,
         timeout: float,
         session_id: str | None = None,
+        pacer: RequestPacer | None = None,
     ) -> None:
         """Use ``session`` for every request, with ``timeout`` seconds each.
 
@@ -171,24 +189,39 @@ class SignServer:
         self._api_key = api_key
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._redact = Redactor(api_key, session_id)
+        self._pacer = pacer or RequestPacer()
+        # Whether this server only speaks the legacy layout (learnt from a 404).
+        self.legacy = False
 
     @property
     def host(self) -> str:
         """The sign server's host name."""
         return self._base.host or ""
 
-    def _headers(self) -> dict[str, str]:
+    def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         headers = {"User-Agent": SIGN_USER_AGENT}
         if self._api_key:
             headers["X-Api-Key"] = self._api_key
+        if extra:
+            headers.update(extra)
         return headers
 
     async def _request(
-        self, method: str, url: URL, **kwargs: Any
+        self,
+        method: str,
+        url: URL,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
     ) -> tuple[aiohttp.ClientResponse, bytes]:
+        await self._pacer.turn(self.host)
         try:
             async with self._session.request(
-                method, url, headers=self._headers(), timeout=self._timeout, **kwargs
+                method,
+                url,
+                headers=self._headers(headers),
+                timeout=self._timeout,
+                **kwargs,
             ) as response:
                 return response, await read_capped(response)
         except BodyTooLargeError:
@@ -245,28 +278,61 @@ class SignServer:
             )
         return snapshot
 
+    async def _current_or_legacy(
+        self,
+        current: URL,
+        legacy: URL,
+        headers: Mapping[str, str] | None = None,
+        *,
+        method: str = "GET",
+        **kwargs: Any,
+    ) -> tuple[aiohttp.ClientResponse, bytes]:
+        """Ask the current layout's path; the legacy one if the server lacks it."""
+        if not self.legacy:
+            response, body = await self._request(
+                method, current, headers=headers, **kwargs
+            )
+            if response.status not in _LAYOUT_MISSING:
+                return response, body
+            _LOGGER.debug(
+                "Sign server %s lacks %s (HTTP %s); using its legacy paths",
+                self.host,
+                current.path,
+                response.status,
+            )
+            self.legacy = True
+        return await self._request(method, legacy, headers=headers, **kwargs)
+
     async def fetch(
         self,
         *,
         room_id: str,
         user_agent: str,
-        session_id: str | None,
-        tt_target_idc: str,
+        session_cookie: str | None,
     ) -> SignedFetch:
-        """GET /webcast/fetch: the first FetchResult plus TikTok cookies."""
+        """The first FetchResult plus TikTok cookies for a room.
+
+        GET /webcast/rooms/{room_id}/connect (Euler's current layout), or
+        /webcast/fetch on servers that only know the legacy one. The session,
+        when the user allowed it for this server, goes in the x-cookie-header
+        header: never in a URL, where proxies and logs keep it.
+        """
         params = [
             ("client", SIGN_CLIENT_ID),
-            ("room_id", room_id),
             ("user_agent", user_agent),
             ("client_enter", "true"),
             ("platform", "web"),
         ]
-        if session_id:
-            params.append(("session_id", session_id))
-        params.append(("tt_target_idc", tt_target_idc))
-        response, body = await self._request(
-            "GET", (self._base / "webcast" / "fetch").with_query(params)
+        headers = {"Accept": "application/protobuf,application/json"}
+        if session_cookie:
+            headers["x-cookie-header"] = session_cookie
+        current = (self._base / "webcast" / "rooms" / room_id / "connect").with_query(
+            params
         )
+        legacy = (self._base / "webcast" / "fetch").with_query(
+            [("room_id", room_id), *params]
+        )
+        response, body = await self._current_or_legacy(current, legacy, headers)
         snapshot = self._check_status(response, body)
         log_id = snapshot.headers.get("X-Request-Id")
         agent_id = snapshot.headers.get("X-Agent-Id")
@@ -297,7 +363,7 @@ class SignServer:
         session_id: str | None,
         tt_target_idc: str,
     ) -> str:
-        """POST /webcast/sign_url: TikTok's signatures for an arbitrary URL."""
+        """TikTok's signatures for an arbitrary URL (POST .../sign_url, either layout)."""
         payload: dict[str, Any] = {
             "url": url,
             "userAgent": user_agent,
@@ -307,11 +373,14 @@ class SignServer:
         if session_id:
             payload["sessionId"] = session_id
             payload["ttTargetIdc"] = tt_target_idc
-        response, body = await self._request(
-            "POST",
-            (self._base / "webcast" / "sign_url").with_query(
-                {"client": "ttlive-other"}
+        response, body = await self._current_or_legacy(
+            (self._base / "tiktok" / "signing" / "encrypt" / "sign_url").with_query(
+                {"client": SIGN_CLIENT_ID}
             ),
+            (self._base / "webcast" / "sign_url").with_query(
+                {"client": SIGN_CLIENT_ID}
+            ),
+            method="POST",
             json=payload,
         )
         snapshot = self._redact.snapshot(response)
@@ -362,9 +431,16 @@ class SignServer:
         return signed_url
 
     async def rate_limits(self) -> dict[str, Any]:
-        """GET /webcast/rate_limits: this key's (or address's) limits; checks the key."""
-        response, body = await self._request(
-            "GET", self._base / "webcast" / "rate_limits"
+        """The limits of this key (or address); checks the key.
+
+        GET /accounts/me/rate_limits?type=WEBCAST, or the legacy
+        /webcast/rate_limits on servers without it.
+        """
+        response, body = await self._current_or_legacy(
+            (self._base / "accounts" / "me" / "rate_limits").with_query(
+                {"type": "WEBCAST"}
+            ),
+            self._base / "webcast" / "rate_limits",
         )
         snapshot = self._check_status(response, body)
         try:
