@@ -335,3 +335,26 @@ async def test_home_assistant_stop_closes_the_socket(
     await advance(hass, 600)
     assert not fake_tiktok.open_sockets()
     assert len(fake_tiktok.sockets) == 1
+
+
+async def test_gifter_table_stays_bounded(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """5,000 different gifters: the table keeps the biggest, the top gifter is right."""
+    await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
+    big = messages.user(1, "whale", "Whale")
+    await fake_tiktok.push(creator, messages.gift(big, "Galaxy"))
+    for batch in range(50):
+        fans = [
+            messages.user(10_000 + batch * 100 + n, f"f{n}", "Fan") for n in range(100)
+        ]
+        await fake_tiktok.push(creator, *[messages.gift(fan, "Rose") for fan in fans])
+    await fake_tiktok.sync(creator)
+    await advance(hass, 2)
+    stats = coordinator_of(mock_config_entry).model.stats
+    assert len(stats.gifters) <= 2000
+    assert stats.gifts == 5001
+    assert state(hass, "sensor.streamer_top_gifter") == "Whale"

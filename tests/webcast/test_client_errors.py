@@ -1006,3 +1006,19 @@ def test_parse_unique_id() -> None:
     for bad in ("", "@", "two words", "https://www.tiktok.com/live", "a/b"):
         with pytest.raises(ValueError):
             parse(bad)
+
+
+async def test_rate_limits_on_a_legacy_sign_server(
+    fake: FakeTikTok, make_client: ClientFactory
+) -> None:
+    """The key check asks the current path, then the legacy one, once."""
+    fake.sign_layout = "legacy"
+    client = make_client(sign_api_key="k")
+    assert (await client.fetch_sign_rate_limits())["minute"]["max"] == 10
+    assert (await client.fetch_sign_rate_limits())["minute"]["max"] == 10
+    assert [r.path for r in fake.requests] == [
+        "/sign/accounts/me/rate_limits",
+        "/sign/webcast/rate_limits",
+        "/sign/webcast/rate_limits",
+    ]
+    assert fake.requests[0].query["type"] == "WEBCAST"

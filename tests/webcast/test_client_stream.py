@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
 import gzip
+import json
 
 import pytest
 
@@ -31,9 +32,17 @@ from custom_components.tiktok_live.webcast import (
     WebcastUser,
 )
 from custom_components.tiktok_live.webcast.proto import webcast_pb2 as pb
-from tests.fake_tiktok import FakeCreator, FakeTikTok, faults, messages
+from tests.fake_tiktok import FakeCreator, FakeTikTok, HttpStatus, faults, messages
 
-from .conftest import CREATOR, FAN, ClientFactory, Reader, of, open_stream
+from .conftest import (
+    CREATOR,
+    CREATOR_ID,
+    FAN,
+    ClientFactory,
+    Reader,
+    of,
+    open_stream,
+)
 
 FAN_USER = WebcastUser(
     user_id=7001,
@@ -609,3 +618,53 @@ async def test_two_clients_share_one_session(
     assert fake.max_open_sockets == 2
     await first.disconnect()
     await second.disconnect()
+
+
+async def test_both_status_fields_of_the_live_page(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """The page's user says live, its room says ended: offline (either field can be stale)."""
+    room_id = creator.last_room.room_id  # type: ignore[union-attr]
+    state = {
+        "LiveRoom": {
+            "liveRoomUserInfo": {
+                "user": {"id": str(CREATOR_ID), "roomId": room_id, "status": 2},
+                "liveRoom": {"status": 4, "title": "old"},
+            }
+        }
+    }
+    page = (
+        '<html><script id="SIGI_STATE" type="application/json">'
+        f"{json.dumps(state)}</script></html>"
+    )
+    fake.faults.room_api.once(HttpStatus(503))
+    fake.faults.live_page.once(HttpStatus(200, page))
+    found = await make_client().check_live(CREATOR)
+    assert (found.is_live, found.status, found.source) == (False, 4, "page")
+
+
+async def test_one_frame_per_loop_turn(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """Many small frames arriving in one socket read: other tasks run between them."""
+    reader, socket = await open_stream(fake, make_client())
+    frames = 200
+    seen_by_others: list[int] = []
+    loop = asyncio.get_running_loop()
+
+    def other_task() -> None:
+        # Another callback on the loop: it must get turns while the burst is read.
+        seen_by_others.append(len(of(reader.events, CommentEvent)))
+        if len(seen_by_others) < frames:
+            loop.call_soon(other_task)
+
+    # All frames are written before the client reads any of them.
+    for n in range(frames):
+        await socket.send_result(
+            fake._next_result(messages.comment(FAN, str(n)), need_ack=False)
+        )
+    loop.call_soon(other_task)
+    await reader.until_count(CommentEvent, frames)
+    assert len(set(seen_by_others)) > frames // 2, seen_by_others[:20]
+    await reader.connection.close()
+    await reader.finished()
