@@ -4,6 +4,8 @@ Prints numbers, asserts nothing (targets live here, not in timed unit tests):
   1. decoding: gunzip + parse + typed events of realistic frames (per frame/message)
   2. end to end over loopback: the fake TikTok pushes frames, the client yields events
   3. memory: peak allocation while decoding, and the retained size of an idle connection
+  4. hostile: the biggest messages a connection accepts (4 MiB inflated), built to
+     make the decoder work hard: every one must cost milliseconds, not seconds
 
 Run: .venv/bin/python scripts/bench.py
 """
@@ -26,8 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from custom_components.tiktok_live.webcast import (
     ConnectEvent,
     TikTokLiveClient,
+    ViewerCountEvent,
     WebcastDecoder,
+    WebcastEvent,
 )
+from custom_components.tiktok_live.webcast.const import MAX_INFLATED_PAYLOAD
 from custom_components.tiktok_live.webcast.proto import webcast_pb2 as pb
 from tests.fake_tiktok import FakeTikTok, messages
 
@@ -55,8 +60,8 @@ def busy_batch(size: int = 20) -> pb.FetchResult:
     )
 
 
-def bench_decode(frames: int = 3000) -> None:
-    """Inflate, parse and decode frames in a tight loop."""
+def bench_decode(frames: int = 3000, rounds: int = 5) -> None:
+    """Inflate, parse and decode frames in a tight loop; the best of ``rounds``."""
     payload = gzip.compress(busy_batch().SerializeToString())
     frame = pb.PushFrame(
         log_id=1,
@@ -65,19 +70,21 @@ def bench_decode(frames: int = 3000) -> None:
         payload=payload,
     ).SerializeToString()
     decoder = WebcastDecoder()
-    start = time.perf_counter()
-    events = 0
-    for _ in range(frames):
-        push = pb.PushFrame()
-        push.ParseFromString(frame)
-        result = decoder.parse_result(gzip.decompress(push.payload))
-        assert result is not None
-        events += sum(1 for _ in decoder.events(result))
-    elapsed = time.perf_counter() - start
+    elapsed = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        events = 0
+        for _ in range(frames):
+            push = pb.PushFrame()
+            push.ParseFromString(frame)
+            result = decoder.parse_result(gzip.decompress(push.payload))
+            assert result is not None
+            events += sum(1 for _ in decoder.events(result))
+        elapsed = min(elapsed, time.perf_counter() - start)
     print(
-        f"decode: {frames} frames of 20 messages ({len(frame)} bytes gzipped) in {elapsed:.2f} s: "
-        f"{frames / elapsed:,.0f} frames/s, {events / elapsed:,.0f} events/s, "
-        f"{elapsed / events * 1e6:.1f} µs per event"
+        f"decode: {frames} frames of 20 messages ({len(frame)} bytes gzipped) in {elapsed:.2f} s "
+        f"(best of {rounds}): {frames / elapsed:,.0f} frames/s, {events / elapsed:,.0f} events/s, "
+        f"{elapsed / events * 1e6:.2f} µs per event"
     )
 
 
@@ -142,6 +149,52 @@ def bench_memory(frames: int = 1000) -> None:
     )
 
 
+def _best_of(
+    runs: int, payload: bytes
+) -> tuple[float, WebcastDecoder, list[WebcastEvent]]:
+    """Fastest of ``runs`` decodes of a serialized FetchResult, with a fresh decoder each."""
+    best = float("inf")
+    decoder, events = WebcastDecoder(), list[WebcastEvent]()
+    for _ in range(runs):
+        decoder = WebcastDecoder()
+        start = time.perf_counter()
+        events = list(decoder.decode_bytes(payload))
+        best = min(best, time.perf_counter() - start)
+    return best, decoder, events
+
+
+def bench_hostile(runs: int = 3) -> None:
+    """One message as big as a connection accepts, built to make decoding expensive."""
+    room = MAX_INFLATED_PAYLOAD - 1024  # what is left for the message after framing
+    ranks = room // 10
+    crowded = pb.FetchResult(messages=[messages.crowded_viewers(1234, ranks)])
+    payload = crowded.SerializeToString()
+    elapsed, _decoder, events = _best_of(runs, payload)
+    [event] = events
+    assert isinstance(event, ViewerCountEvent)
+    print(
+        f"hostile: a {len(payload) / 2**20:.2f} MiB viewer count with {ranks:,} ranks "
+        f"decodes in {elapsed * 1000:,.1f} ms"
+    )
+    like = messages.like(FANS[0], 1)
+    like.payload += b"\xc0\x0c\x01" * (room // 3)  # field 200, varint 1: unknown
+    payload = pb.FetchResult(messages=[like]).SerializeToString()
+    elapsed, decoder, _events = _best_of(runs, payload)
+    print(
+        f"hostile: a {len(payload) / 2**20:.2f} MiB like with {room // 3:,} unknown fields "
+        f"decodes in {elapsed * 1000:,.1f} ms ({decoder.stats.unknown_fields:,} counted)"
+    )
+    names = pb.FetchResult(
+        messages=[pb.WireMessage(method=f"Webcast{n:x}" * 20) for n in range(10_000)]
+    ).SerializeToString()
+    elapsed, decoder, _events = _best_of(runs, names)
+    print(
+        f"hostile: 10,000 distinct unknown method names of ~100 characters in "
+        f"{elapsed * 1000:,.1f} ms; the stats keep {len(decoder.stats.unknown_methods):,} "
+        f"names, {sum(map(len, decoder.stats.unknown_methods)):,} characters"
+    )
+
+
 def main() -> None:
     """Run every benchmark once."""
     print(
@@ -150,6 +203,7 @@ def main() -> None:
     bench_decode()
     asyncio.run(bench_loopback())
     bench_memory()
+    bench_hostile()
 
 
 if __name__ == "__main__":

@@ -192,6 +192,17 @@ def viewers(
     )
 
 
+def crowded_viewers(count: int, ranks: int) -> pb.WireMessage:
+    """A hostile viewer count: ``ranks`` top-viewer entries of 10 bytes each, no user.
+
+    (4 MiB - 1 KiB) // 10 ranks make the biggest message a connection accepts.
+    """
+    message = viewers(count)
+    entry = pb.Contributor(score=1_000_000, rank=1_000_000).SerializeToString()
+    message.payload += (b"\x12" + bytes([len(entry)]) + entry) * ranks
+    return message
+
+
 def control(action: int) -> pb.WireMessage:
     """A stream control message: 1 paused, 2 resumed, 3 ended, 4 suspended."""
     return wire(

@@ -25,7 +25,6 @@ from custom_components.tiktok_live.webcast import (
     RoomMessageEvent,
     ShareEvent,
     SubscribeEvent,
-    TopViewer,
     ViewerCountEvent,
     WebcastDecoder,
     WebcastEvent,
@@ -280,8 +279,8 @@ def test_subscribe() -> None:
     )
 
 
-def test_viewer_count_with_top_viewers() -> None:
-    """total is the current count, total_user the cumulative one, ranks in order."""
+def test_viewer_count() -> None:
+    """total is the current count, total_user the cumulative one; ranks are not read."""
     other = pb.User(id=8002, display_id="second", nickname="Second")
     [event] = decode(
         wire(
@@ -302,16 +301,6 @@ def test_viewer_count_with_top_viewers() -> None:
         create_time=CREATE_TIME,
         viewers=120,
         total_viewers=900,
-        top_viewers=(
-            TopViewer(user=FAN_EVENT_USER, score=500, rank=1),
-            TopViewer(
-                user=WebcastUser(
-                    user_id=8002, unique_id="second", nickname="Second", avatar_url=None
-                ),
-                score=20,
-                rank=2,
-            ),
-        ),
     )
 
 
@@ -428,7 +417,7 @@ def test_unknown_methods_are_counted_and_skipped() -> None:
         b"\x0a\xff\xff\xff\xff\x0f",  # length far past the end
         b"\x0a\x05abc",  # truncated embedded message
         b"\x07",  # wire type 7 does not exist
-        b"\x1a\x02\xff\xfe",  # invalid UTF-8 in the content string
+        b"\x1a\x05ab",  # content string shorter than its length
         b"\x0b",  # group start without its end
     ],
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 import contextlib
 import logging
 from typing import Final
@@ -24,6 +24,8 @@ _LOGGER = logging.getLogger(__name__)
 NORMAL_CLOSE_CODES: Final = frozenset({1000, 1001})
 NO_CLOSE_CODE: Final = frozenset({None, 0, 1005})
 GZIP_MAGIC: Final = b"\x1f\x8b\x08"
+# Events handed out before the event loop gets a turn, within one frame.
+EVENTS_PER_TURN: Final = 256
 LIVE_ID: Final = 12
 
 
@@ -139,17 +141,21 @@ class WebcastConnection:
                 yield ConnectEvent(unique_id=self.unique_id, room_id=self.room_id)
             ended = False
             # The first result comes from the sign server, not a frame: never acked.
-            for event in self._decoder.decode(initial):
-                ended = ended or isinstance(event, LiveEndEvent)
-                yield event
-            while not ended:
-                batch = await self._next_batch()
-                if batch is None:
-                    yield DisconnectEvent(code=self._disconnect_code())
-                    return
-                for event in batch:
+            result: pb.FetchResult | None = initial
+            while result is not None:
+                for count, event in enumerate(self._decoder.events(result), 1):
                     ended = ended or isinstance(event, LiveEndEvent)
                     yield event
+                    if count % EVENTS_PER_TURN == 0:
+                        # A frame can hold thousands of tiny messages: other
+                        # work on the event loop gets its turn in between.
+                        await asyncio.sleep(0)
+                if ended:
+                    break
+                result = await self._next_result()
+            if not ended:
+                yield DisconnectEvent(code=self._disconnect_code())
+                return
             # The stream ended: leave like TikTok's own client does.
             await self.close()
             yield DisconnectEvent(code=1000, reason="stream ended")
@@ -168,8 +174,8 @@ class WebcastConnection:
             return 1000 if self._closing else None
         return code
 
-    async def _next_batch(self) -> Iterable[WebcastEvent] | None:
-        """Events of the next data frame; None after a normal close."""
+    async def _next_result(self) -> pb.FetchResult | None:
+        """The next data frame's result (acked when asked); None after a normal close."""
         while True:
             # One frame per loop turn: a socket read can hold thousands of
             # small frames, and handling them all at once would stall
@@ -189,9 +195,9 @@ class WebcastConnection:
                     if isinstance(message.data, bytes)
                     else str(message.data).encode(errors="replace")
                 )
-                batch = await self._handle_frame(data)
-                if batch:
-                    return batch
+                result = await self._handle_frame(data)
+                if result is not None:
+                    return result
                 continue
             if message.type == aiohttp.WSMsgType.PING:
                 # Answered as a browser would; TikTok itself never pings.
@@ -214,8 +220,8 @@ class WebcastConnection:
                 reason = type(message.data).__name__
             raise WebcastConnectionClosedError(code, reason)
 
-    async def _handle_frame(self, data: bytes) -> list[WebcastEvent]:
-        """The events of one frame, after acking it; [] for anything we skip."""
+    async def _handle_frame(self, data: bytes) -> pb.FetchResult | None:
+        """The result of one frame, after acking it; None for anything we skip."""
         self.stats.frames_received += 1
         frame = pb.PushFrame()
         try:
@@ -225,22 +231,21 @@ class WebcastConnection:
             _LOGGER.debug(
                 "Dropped a frame that is not a push frame (%d bytes)", len(data)
             )
-            return []
+            return None
         if frame.payload_type != "msg":
-            return []
+            return None
         payload = self._inflate(frame)
         if payload is None:
-            return []
+            return None
         result = self._decoder.parse_result(payload)
         if result is None:
-            return []
+            return None
         if result.need_ack:
             await self._send(ack_frame(frame.log_id, result.internal_ext))
             self.stats.acks_sent += 1
-        events = self._decoder.decode(result)
         if result.is_first:
             await self._enter_room()
-        return events
+        return result
 
     def _inflate(self, frame: pb.PushFrame) -> bytes | None:
         """The frame's payload, gunzipped when it says (or looks) so; None if hostile."""

@@ -1,7 +1,10 @@
 """Decoding of webcast fetch results into typed events.
 
 Hostile or unexpected input never raises out of here: a message that does not
-parse, or whose method is unknown, is counted and skipped.
+parse, or whose method is unknown, is counted and skipped. The work per message
+is bounded whatever it holds (top viewers are not parsed, unknown fields are
+counted in ordinary-size messages only, unknown methods in a capped table), and text that is not UTF-8 costs
+only the broken characters (U+FFFD), never the event.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 import logging
-from typing import TypedDict
+from typing import Final, TypedDict
 
 from google.protobuf.message import Message
 from google.protobuf.unknown_fields import UnknownFieldSet
@@ -29,7 +32,6 @@ from .models import (
     RoomMessageEvent,
     ShareEvent,
     SubscribeEvent,
-    TopViewer,
     ViewerCountEvent,
     WebcastEvent,
     WebcastUser,
@@ -41,6 +43,22 @@ _LOGGER = logging.getLogger(__name__)
 MEMBER_ACTION_JOINED = 1
 SOCIAL_ACTION_FOLLOW = 1
 SOCIAL_ACTION_SHARE = 3
+
+# ConnectionStats.unknown_methods keeps this many distinct names (each cut to
+# MAX_METHOD_NAME characters); further names are counted under the overflow key.
+MAX_UNKNOWN_METHODS: Final = 64
+MAX_METHOD_NAME: Final = 64
+UNKNOWN_METHODS_OVERFLOW: Final = "<other>"
+
+# Counting unknown top-level fields (schema drift) must not cost more than the
+# message: protobuf's UnknownFieldSet builds a Python object per unknown field
+# (0.25-0.5 us each), so the 1.4 million of a hostile 4 MiB payload took over a
+# second. Real TikTok messages are 1-4 KiB with 20-40 unknown fields: those are
+# counted exactly; bigger payloads are not counted at all.
+_COUNTED_UNKNOWN_BYTES: Final = 4096
+# RoomUserSeqMessage.ranks (the top viewers): its view leaves it out, so
+# protobuf keeps it as raw bytes instead of parsing 400,000 nested messages.
+_RANKS: Final = frozenset({2})
 
 
 class _Meta(TypedDict):
@@ -60,6 +78,7 @@ class ConnectionStats:
     events_emitted: int = 0
     acks_sent: int = 0
     heartbeats_sent: int = 0
+    # At most MAX_UNKNOWN_METHODS names, then UNKNOWN_METHODS_OVERFLOW.
     unknown_methods: dict[str, int] = field(default_factory=dict)
     unknown_fields: int = 0
     malformed_frames: int = 0
@@ -68,15 +87,48 @@ class ConnectionStats:
     oversized_payloads: int = 0
 
 
-def user_from_proto(user: pb.User) -> WebcastUser:
-    """A sender as the events carry it."""
-    avatar = user.avatar_thumb.url_list[0] if user.avatar_thumb.url_list else None
+def _utf8(raw: bytes) -> bytes:
+    """``raw`` with every sequence that is not UTF-8 replaced by U+FFFD."""
+    return raw.decode("utf-8", "replace").encode()
+
+
+def user_from_proto(user: pb.UserView) -> WebcastUser:
+    """A sender as the events carry it.
+
+    Text arrives as bytes (see webcast.proto) and is decoded here and in the
+    handlers with errors="replace", inline: a helper call per string would cost
+    a measurable share of an event.
+    """
+    urls = user.avatar_thumb.url_list
     return WebcastUser(
         user_id=user.id,
-        unique_id=user.display_id,
-        nickname=user.nickname,
-        avatar_url=avatar,
+        unique_id=user.display_id.decode("utf-8", "replace"),
+        nickname=user.nickname.decode("utf-8", "replace"),
+        avatar_url=urls[0].decode("utf-8", "replace") if urls else None,
     )
+
+
+def _repaired_result(payload: bytes) -> pb.FetchResult | None:
+    """The FetchResult in ``payload`` with its text made UTF-8; None if it is none.
+
+    For a result that protobuf refused: one method name that is not UTF-8 must
+    cost that message (its method is unknown now), not the whole frame.
+    """
+    view = pb.FetchResultView()
+    try:
+        view.ParseFromString(payload)
+        for message in view.messages:
+            message.method = _utf8(message.method)
+        for param in view.route_params:
+            param.key, param.value = _utf8(param.key), _utf8(param.value)
+        view.cursor = _utf8(view.cursor)
+        view.internal_ext = _utf8(view.internal_ext)
+        view.push_server = _utf8(view.push_server)
+        result = pb.FetchResult()
+        result.ParseFromString(view.SerializeToString())
+    except Exception:  # noqa: BLE001 - not a fetch result at all
+        return None
+    return result
 
 
 class WebcastDecoder:
@@ -98,16 +150,25 @@ class WebcastDecoder:
         }
 
     def parse_result(self, payload: bytes) -> pb.FetchResult | None:
-        """Parse a FetchResult; None (counted) if it is not one."""
+        """Parse a FetchResult; None (counted) if it is not one.
+
+        Text that is not UTF-8 (a method name, the cursor) is repaired with
+        U+FFFD rather than losing every message of the result.
+        """
         result = pb.FetchResult()
         try:
             result.ParseFromString(payload)
         except Exception:  # noqa: BLE001 - hostile bytes must never end the session
-            self.stats.malformed_frames += 1
-            _LOGGER.debug(
-                "Dropped a payload that is not a fetch result (%d bytes)", len(payload)
-            )
-            return None
+            repaired = _repaired_result(payload)
+            if repaired is None:
+                self.stats.malformed_frames += 1
+                _LOGGER.debug(
+                    "Dropped a payload that is not a fetch result (%d bytes)",
+                    len(payload),
+                )
+                return None
+            _LOGGER.debug("Repaired text that is not UTF-8 in a fetch result")
+            result = repaired
         return result
 
     def decode(self, result: pb.FetchResult) -> list[WebcastEvent]:
@@ -124,8 +185,7 @@ class WebcastDecoder:
         for message in result.messages:
             handler = self._handlers.get(message.method)
             if handler is None:
-                unknown = self.stats.unknown_methods
-                unknown[message.method] = unknown.get(message.method, 0) + 1
+                self._count_unknown_method(message.method)
                 continue
             try:
                 event = handler(message)
@@ -138,15 +198,37 @@ class WebcastDecoder:
                 self.stats.events_emitted += 1
                 yield event
 
-    def _parse[M: Message](self, message: pb.WireMessage, into: M) -> M:
-        into.ParseFromString(message.payload)
+    def _count_unknown_method(self, method: str) -> None:
+        """Count a method we have no handler for, in a table of capped size."""
+        unknown = self.stats.unknown_methods
+        name = method[:MAX_METHOD_NAME]
+        if name not in unknown and len(unknown) >= MAX_UNKNOWN_METHODS:
+            name = UNKNOWN_METHODS_OVERFLOW
+        unknown[name] = unknown.get(name, 0) + 1
+
+    def _parse[M: Message](
+        self, message: pb.WireMessage, into: M, omitted: frozenset[int] = frozenset()
+    ) -> M:
+        """``message``'s payload parsed into ``into`` (a view), unknown fields counted.
+
+        ``omitted``: field numbers the view leaves out on purpose (not drift).
+        """
+        payload = message.payload
+        into.ParseFromString(payload)
         # Counting unknown top-level fields shows when TikTok's schema drifts
-        # from ours without costing a walk of every nested message.
-        self.stats.unknown_fields += len(UnknownFieldSet(into))
+        # from ours without costing a walk of every nested message; bounded as
+        # explained at _COUNTED_UNKNOWN_BYTES.
+        count = 0
+        if len(payload) <= _COUNTED_UNKNOWN_BYTES:
+            unknown = UnknownFieldSet(into)
+            count = sum(
+                1 for i in range(len(unknown)) if unknown[i].field_number not in omitted
+            )
+        self.stats.unknown_fields += count
         return into
 
     @staticmethod
-    def _base(message: pb.WireMessage, common: pb.MessageCommon) -> _Meta:
+    def _base(message: pb.WireMessage, common: pb.MessageCommonView) -> _Meta:
         return {
             "msg_id": message.msg_id or common.msg_id,
             "create_time": common.create_time,
@@ -154,12 +236,12 @@ class WebcastDecoder:
         }
 
     def _gift(self, message: pb.WireMessage) -> WebcastEvent:
-        gift = self._parse(message, pb.GiftMessage())
+        gift = self._parse(message, pb.GiftMessageView())
         return GiftEvent(
             **self._base(message, gift.common),
             user=user_from_proto(gift.user),
             gift_id=gift.gift.id or gift.gift_id,
-            gift_name=gift.gift.name,
+            gift_name=gift.gift.name.decode("utf-8", "replace"),
             diamond_count=gift.gift.diamond_count,
             repeat_count=gift.repeat_count,
             repeat_end=gift.repeat_end == 1,
@@ -168,7 +250,7 @@ class WebcastDecoder:
         )
 
     def _like(self, message: pb.WireMessage) -> WebcastEvent:
-        like = self._parse(message, pb.LikeMessage())
+        like = self._parse(message, pb.LikeMessageView())
         return LikeEvent(
             **self._base(message, like.common),
             user=user_from_proto(like.user),
@@ -177,7 +259,7 @@ class WebcastDecoder:
         )
 
     def _member(self, message: pb.WireMessage) -> WebcastEvent | None:
-        member = self._parse(message, pb.MemberMessage())
+        member = self._parse(message, pb.MemberMessageView())
         if member.action != MEMBER_ACTION_JOINED:
             return None
         return JoinEvent(
@@ -187,16 +269,16 @@ class WebcastDecoder:
         )
 
     def _social(self, message: pb.WireMessage) -> WebcastEvent | None:
-        social = self._parse(message, pb.SocialMessage())
+        social = self._parse(message, pb.SocialMessageView())
         # TikTok marks the kind in the display text key (e.g.
         # "pm_main_follow_message_viewer_2"); the action field decides only
         # when the key names neither.
-        key = social.common.display_text.key
+        key = social.common.display_text.key  # bytes: no need to decode it
         base = self._base(message, social.common)
         user = user_from_proto(social.user)
-        if "follow" in key:
+        if b"follow" in key:
             return FollowEvent(**base, user=user)
-        if "share" in key:
+        if b"share" in key:
             return ShareEvent(**base, user=user)
         if social.action == SOCIAL_ACTION_FOLLOW:
             return FollowEvent(**base, user=user)
@@ -205,30 +287,26 @@ class WebcastDecoder:
         return None
 
     def _chat(self, message: pb.WireMessage) -> WebcastEvent:
-        chat = self._parse(message, pb.ChatMessage())
+        chat = self._parse(message, pb.ChatMessageView())
         return CommentEvent(
             **self._base(message, chat.common),
             user=user_from_proto(chat.user),
-            text=chat.content,
-            language=chat.content_language,
+            text=chat.content.decode("utf-8", "replace"),
+            language=chat.content_language.decode("utf-8", "replace"),
         )
 
     def _viewers(self, message: pb.WireMessage) -> WebcastEvent:
-        seq = self._parse(message, pb.RoomUserSeqMessage())
+        # The view has no ranks field: the top viewers (nothing reads them)
+        # stay raw bytes however many there are.
+        seq = self._parse(message, pb.RoomUserSeqMessageView(), omitted=_RANKS)
         return ViewerCountEvent(
             **self._base(message, seq.common),
             viewers=seq.total,
             total_viewers=seq.total_user,
-            top_viewers=tuple(
-                TopViewer(
-                    user=user_from_proto(rank.user), score=rank.score, rank=rank.rank
-                )
-                for rank in seq.ranks
-            ),
         )
 
     def _control(self, message: pb.WireMessage) -> WebcastEvent:
-        control = self._parse(message, pb.ControlMessage())
+        control = self._parse(message, pb.ControlMessageView())
         base = self._base(message, control.common)
         match control.action:
             case ControlAction.ENDED | ControlAction.SUSPENDED:
@@ -241,7 +319,7 @@ class WebcastDecoder:
                 return ControlEvent(**base, action=control.action)
 
     def _subscribe(self, message: pb.WireMessage) -> WebcastEvent:
-        sub = self._parse(message, pb.SubNotifyMessage())
+        sub = self._parse(message, pb.SubNotifyMessageView())
         return SubscribeEvent(
             **self._base(message, sub.common),
             user=user_from_proto(sub.user),
@@ -249,8 +327,8 @@ class WebcastDecoder:
         )
 
     def _room(self, message: pb.WireMessage) -> WebcastEvent:
-        room = self._parse(message, pb.RoomMessage())
+        room = self._parse(message, pb.RoomMessageView())
         return RoomMessageEvent(
             **self._base(message, room.common),
-            content=room.content,
+            content=room.content.decode("utf-8", "replace"),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 import enum
 
 
@@ -155,21 +155,11 @@ class SubscribeEvent(WebcastEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TopViewer:
-    """One entry of the room's top-viewer ranking."""
-
-    user: WebcastUser
-    score: int
-    rank: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class ViewerCountEvent(WebcastEvent):
     """The room's viewer count (WebcastRoomUserSeqMessage)."""
 
     viewers: int
     total_viewers: int
-    top_viewers: tuple[TopViewer, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

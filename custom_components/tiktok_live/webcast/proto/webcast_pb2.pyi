@@ -309,3 +309,227 @@ class RoomMessage(_message.Message):
     common: MessageCommon
     content: str
     def __init__(self, common: _Optional[_Union[MessageCommon, _Mapping]] = ..., content: _Optional[str] = ...) -> None: ...
+
+class FetchResultView(_message.Message):
+    __slots__ = ("messages", "cursor", "fetch_interval", "now", "internal_ext", "fetch_type", "route_params", "heartbeat_duration", "need_ack", "push_server", "is_first")
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    FETCH_INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
+    INTERNAL_EXT_FIELD_NUMBER: _ClassVar[int]
+    FETCH_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ROUTE_PARAMS_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_DURATION_FIELD_NUMBER: _ClassVar[int]
+    NEED_ACK_FIELD_NUMBER: _ClassVar[int]
+    PUSH_SERVER_FIELD_NUMBER: _ClassVar[int]
+    IS_FIRST_FIELD_NUMBER: _ClassVar[int]
+    messages: _containers.RepeatedCompositeFieldContainer[WireMessageView]
+    cursor: bytes
+    fetch_interval: int
+    now: int
+    internal_ext: bytes
+    fetch_type: int
+    route_params: _containers.RepeatedCompositeFieldContainer[RouteParamView]
+    heartbeat_duration: int
+    need_ack: bool
+    push_server: bytes
+    is_first: bool
+    def __init__(self, messages: _Optional[_Iterable[_Union[WireMessageView, _Mapping]]] = ..., cursor: _Optional[bytes] = ..., fetch_interval: _Optional[int] = ..., now: _Optional[int] = ..., internal_ext: _Optional[bytes] = ..., fetch_type: _Optional[int] = ..., route_params: _Optional[_Iterable[_Union[RouteParamView, _Mapping]]] = ..., heartbeat_duration: _Optional[int] = ..., need_ack: bool = ..., push_server: _Optional[bytes] = ..., is_first: bool = ...) -> None: ...
+
+class RouteParamView(_message.Message):
+    __slots__ = ("key", "value")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    key: bytes
+    value: bytes
+    def __init__(self, key: _Optional[bytes] = ..., value: _Optional[bytes] = ...) -> None: ...
+
+class WireMessageView(_message.Message):
+    __slots__ = ("method", "payload", "msg_id", "msg_type", "offset", "is_history")
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    MSG_ID_FIELD_NUMBER: _ClassVar[int]
+    MSG_TYPE_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    IS_HISTORY_FIELD_NUMBER: _ClassVar[int]
+    method: bytes
+    payload: bytes
+    msg_id: int
+    msg_type: int
+    offset: int
+    is_history: bool
+    def __init__(self, method: _Optional[bytes] = ..., payload: _Optional[bytes] = ..., msg_id: _Optional[int] = ..., msg_type: _Optional[int] = ..., offset: _Optional[int] = ..., is_history: bool = ...) -> None: ...
+
+class TextView(_message.Message):
+    __slots__ = ("key", "default_pattern")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_PATTERN_FIELD_NUMBER: _ClassVar[int]
+    key: bytes
+    default_pattern: bytes
+    def __init__(self, key: _Optional[bytes] = ..., default_pattern: _Optional[bytes] = ...) -> None: ...
+
+class MessageCommonView(_message.Message):
+    __slots__ = ("method", "msg_id", "room_id", "create_time", "display_text")
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    MSG_ID_FIELD_NUMBER: _ClassVar[int]
+    ROOM_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_TEXT_FIELD_NUMBER: _ClassVar[int]
+    method: bytes
+    msg_id: int
+    room_id: int
+    create_time: int
+    display_text: TextView
+    def __init__(self, method: _Optional[bytes] = ..., msg_id: _Optional[int] = ..., room_id: _Optional[int] = ..., create_time: _Optional[int] = ..., display_text: _Optional[_Union[TextView, _Mapping]] = ...) -> None: ...
+
+class ImageView(_message.Message):
+    __slots__ = ("url_list",)
+    URL_LIST_FIELD_NUMBER: _ClassVar[int]
+    url_list: _containers.RepeatedScalarFieldContainer[bytes]
+    def __init__(self, url_list: _Optional[_Iterable[bytes]] = ...) -> None: ...
+
+class UserView(_message.Message):
+    __slots__ = ("id", "nickname", "avatar_thumb", "verified", "follow_info", "display_id", "sec_uid")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NICKNAME_FIELD_NUMBER: _ClassVar[int]
+    AVATAR_THUMB_FIELD_NUMBER: _ClassVar[int]
+    VERIFIED_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_INFO_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_ID_FIELD_NUMBER: _ClassVar[int]
+    SEC_UID_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    nickname: bytes
+    avatar_thumb: ImageView
+    verified: bool
+    follow_info: FollowInfo
+    display_id: bytes
+    sec_uid: bytes
+    def __init__(self, id: _Optional[int] = ..., nickname: _Optional[bytes] = ..., avatar_thumb: _Optional[_Union[ImageView, _Mapping]] = ..., verified: bool = ..., follow_info: _Optional[_Union[FollowInfo, _Mapping]] = ..., display_id: _Optional[bytes] = ..., sec_uid: _Optional[bytes] = ...) -> None: ...
+
+class GiftView(_message.Message):
+    __slots__ = ("image", "describe", "id", "type", "diamond_count", "name")
+    IMAGE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIBE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    DIAMOND_COUNT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    image: ImageView
+    describe: bytes
+    id: int
+    type: int
+    diamond_count: int
+    name: bytes
+    def __init__(self, image: _Optional[_Union[ImageView, _Mapping]] = ..., describe: _Optional[bytes] = ..., id: _Optional[int] = ..., type: _Optional[int] = ..., diamond_count: _Optional[int] = ..., name: _Optional[bytes] = ...) -> None: ...
+
+class GiftMessageView(_message.Message):
+    __slots__ = ("common", "gift_id", "repeat_count", "user", "repeat_end", "group_id", "gift")
+    COMMON_FIELD_NUMBER: _ClassVar[int]
+    GIFT_ID_FIELD_NUMBER: _ClassVar[int]
+    REPEAT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    USER_FIELD_NUMBER: _ClassVar[int]
+    REPEAT_END_FIELD_NUMBER: _ClassVar[int]
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    GIFT_FIELD_NUMBER: _ClassVar[int]
+    common: MessageCommonView
+    gift_id: int
+    repeat_count: int
+    user: UserView
+    repeat_end: int
+    group_id: int
+    gift: GiftView
+    def __init__(self, common: _Optional[_Union[MessageCommonView, _Mapping]] = ..., gift_id: _Optional[int] = ..., repeat_count: _Optional[int] = ..., user: _Optional[_Union[UserView, _Mapping]] = ..., repeat_end: _Optional[int] = ..., group_id: _Optional[int] = ..., gift: _Optional[_Union[GiftView, _Mapping]] = ...) -> None: ...
+
+class LikeMessageView(_message.Message):
+    __slots__ = ("common", "count", "total", "user")
+    COMMON_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    USER_FIELD_NUMBER: _ClassVar[int]
+    common: MessageCommonView
+    count: int
+    total: int
+    user: UserView
+    def __init__(self, common: _Optional[_Union[MessageCommonView, _Mapping]] = ..., count: _Optional[int] = ..., total: _Optional[int] = ..., user: _Optional[_Union[UserView, _Mapping]] = ...) -> None: ...
+
+class MemberMessageView(_message.Message):
+    __slots__ = ("common", "user", "member_count", "action")
+    COMMON_FIELD_NUMBER: _ClassVar[int]
+    USER_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    common: MessageCommonView
+    user: UserView
+    member_count: int
+    action: int
+    def __init__(self, common: _Optional[_Union[MessageCommonView, _Mapping]] = ..., user: _Optional[_Union[UserView, _Mapping]] = ..., member_count: _Optional[int] = ..., action: _Optional[int] = ...) -> None: ...
+
+class SocialMessageView(_message.Message):
+    __slots__ = ("common", "user", "share_type", "action", "follow_count", "share_count")
+    COMMON_FIELD_NUMBER: _ClassVar[int]
+    USER_FIELD_NUMBER: _ClassVar[int]
+    SHARE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SHARE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    common: MessageCommonView
+    user: UserView
+    share_type: int
+    action: int
+    follow_count: int
+    share_count: int
+    def __init__(self, common: _Optional[_Union[MessageCommonView, _Mapping]] = ..., user: _Optional[_Union[UserView, _Mapping]] = ..., share_type: _Optional[int] = ..., action: _Optional[int] = ..., follow_count: _Optional[int] = ..., share_count: _Optional[int] = ...) -> None: ...
+
+class RoomUserSeqMessageView(_message.Message):
+    __slots__ = ("common", "total", "total_user")
+    COMMON_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_USER_FIELD_NUMBER: _ClassVar[int]
+    common: MessageCommonView
+    total: int
+    total_user: int
+    def __init__(self, common: _Optional[_Union[MessageCommonView, _Mapping]] = ..., total: _Optional[int] = ..., total_user: _Optional[int] = ...) -> None: ...
+
+class ChatMessageView(_message.Message):
+    __slots__ = ("common", "user", "content", "content_language")
+    COMMON_FIELD_NUMBER: _ClassVar[int]
+    USER_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    common: MessageCommonView
+    user: UserView
+    content: bytes
+    content_language: bytes
+    def __init__(self, common: _Optional[_Union[MessageCommonView, _Mapping]] = ..., user: _Optional[_Union[UserView, _Mapping]] = ..., content: _Optional[bytes] = ..., content_language: _Optional[bytes] = ...) -> None: ...
+
+class ControlMessageView(_message.Message):
+    __slots__ = ("common", "action", "tips")
+    COMMON_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    TIPS_FIELD_NUMBER: _ClassVar[int]
+    common: MessageCommonView
+    action: int
+    tips: bytes
+    def __init__(self, common: _Optional[_Union[MessageCommonView, _Mapping]] = ..., action: _Optional[int] = ..., tips: _Optional[bytes] = ...) -> None: ...
+
+class SubNotifyMessageView(_message.Message):
+    __slots__ = ("common", "user", "sub_month", "subscribe_type", "message_type")
+    COMMON_FIELD_NUMBER: _ClassVar[int]
+    USER_FIELD_NUMBER: _ClassVar[int]
+    SUB_MONTH_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIBE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    common: MessageCommonView
+    user: UserView
+    sub_month: int
+    subscribe_type: int
+    message_type: int
+    def __init__(self, common: _Optional[_Union[MessageCommonView, _Mapping]] = ..., user: _Optional[_Union[UserView, _Mapping]] = ..., sub_month: _Optional[int] = ..., subscribe_type: _Optional[int] = ..., message_type: _Optional[int] = ...) -> None: ...
+
+class RoomMessageView(_message.Message):
+    __slots__ = ("common", "content")
+    COMMON_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    common: MessageCommonView
+    content: bytes
+    def __init__(self, common: _Optional[_Union[MessageCommonView, _Mapping]] = ..., content: _Optional[bytes] = ...) -> None: ...
