@@ -3,7 +3,13 @@
 Onboarding is marked done, a `demo` / `demo` login exists (created by
 `hass --script auth` from scripts/demo), and a tiktok_live config entry follows
 the simulated creator served by tests/fake_tiktok. The fake's endpoint URLs are
-stored in the entry's data, where the user-facing flows never show them.
+stored in the entry's data (its sign server as demo-sign-server.localhost).
+
+Run at every start of scripts/demo, it keeps what the user changed: only the
+first start writes the entries, the dashboard, the automations and onboarding.
+Later starts rewrite configuration.yaml (the demo's own YAML) and point the
+demo entry at the fake's current address, nothing else. `scripts/demo --fresh`
+starts from scratch.
 """
 
 from __future__ import annotations
@@ -13,16 +19,24 @@ from datetime import UTC, datetime
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DOMAIN = "tiktok_live"
 ENTRY_ID = "01JDEMOTIKTOKLIVE000000000"
+BACKUP_ENTRY_ID = "01JDEMOBACKUP0000000000000"
 DEVICE = "demo_streamer"
+SIGN_SERVER_HOST = "demo-sign-server.localhost"
+# Written into every demo configuration: scripts/demo --fresh deletes only a
+# directory that has it.
+MARKER = ".tiktok_live_demo"
 
 
 def configuration_yaml(port: int) -> str:
     """The demo's configuration.yaml."""
     return f"""\
-# Written by scripts/demo: a minimal Home Assistant for the TikTok LIVE demo.
+# Written by scripts/demo at every start: a minimal Home Assistant for the
+# TikTok LIVE demo. Changes made in the UI (options, automations, dashboards,
+# devices you add) are kept across restarts; edits to this file are not.
 homeassistant:
   name: TikTok LIVE demo
   unit_system: metric
@@ -41,6 +55,8 @@ frontend:
 config:
 api:
 automation: !include automations.yaml
+script: !include scripts.yaml
+scene: !include scenes.yaml
 input_boolean:
   demo_light_power:
     name: Demo light power
@@ -65,6 +81,12 @@ logger:
   logs:
     custom_components.tiktok_live: info
     homeassistant.components.http: error
+  filters:
+    # The light's service descriptions make Home Assistant import its camera
+    # helper, which logs a traceback when the system lacks libturbojpeg (only
+    # used to scale camera snapshots; the demo has no camera).
+    homeassistant.components.camera.img_util:
+      - "libturbojpeg"
 """
 
 
@@ -161,6 +183,25 @@ def _storage(
     return {"version": version, "minor_version": minor, "key": key, "data": data}
 
 
+def endpoints(fake_url: str) -> dict[str, str]:
+    """Where the demo entry finds the fake TikTok (its web, webcast and sign server).
+
+    The sign server URL is the one endpoint Home Assistant's forms show
+    (Reconfigure, the session opt-in, repairs): it is named
+    ``demo-sign-server.localhost`` there (RFC 6761: any ``.localhost`` name is
+    loopback, and c-ares resolves it so), so it cannot pass for a real one.
+    """
+    url = urlsplit(fake_url)
+    sign_base = fake_url
+    if url.hostname in ("127.0.0.1", "localhost") and url.port is not None:
+        sign_base = f"{url.scheme}://{SIGN_SERVER_HOST}:{url.port}"
+    return {
+        "web_url": fake_url,
+        "webcast_url": f"{fake_url}/webcast",
+        "sign_server_url": f"{sign_base}/sign",
+    }
+
+
 def config_entry(fake_url: str, user_id: int) -> dict[str, Any]:
     """The tiktok_live entry, pointed at the fake TikTok."""
     now = datetime.now(UTC).isoformat()
@@ -170,13 +211,7 @@ def config_entry(fake_url: str, user_id: int) -> dict[str, Any]:
         "minor_version": 1,
         "domain": DOMAIN,
         "title": f"@{DEVICE}",
-        "data": {
-            "unique_id": DEVICE,
-            "user_id": user_id,
-            "web_url": fake_url,
-            "webcast_url": f"{fake_url}/webcast",
-            "sign_server_url": f"{fake_url}/sign",
-        },
+        "data": {"unique_id": DEVICE, "user_id": user_id, **endpoints(fake_url)},
         # Check often, so the looping stream comes back quickly after each end.
         "options": {"offline_check_interval": 30},
         "pref_disable_new_entities": False,
@@ -191,19 +226,95 @@ def config_entry(fake_url: str, user_id: int) -> dict[str, Any]:
     }
 
 
+def backup_entry() -> dict[str, Any]:
+    """Home Assistant's own Backup entry, as its first start creates it.
+
+    Written with the demo's entry so that Home Assistant does not create it at
+    the first start: creating it through a "system" flow leaves a stale
+    "New devices discovered" notification behind.
+    """
+    now = datetime.now(UTC).isoformat()
+    return {
+        "entry_id": BACKUP_ENTRY_ID,
+        "version": 1,
+        "minor_version": 1,
+        "domain": "backup",
+        "title": "Backup",
+        "data": {},
+        "options": {},
+        "pref_disable_new_entities": False,
+        "pref_disable_polling": False,
+        "source": "system",
+        "unique_id": None,
+        "disabled_by": None,
+        "discovery_keys": {},
+        "subentries": [],
+        "created_at": now,
+        "modified_at": now,
+    }
+
+
+def _write_json(path: Path, content: dict[str, Any]) -> None:
+    """Replace a storage file in one step (never half written)."""
+    tmp = path.with_name(f"{path.name}.demo-tmp")
+    tmp.write_text(json.dumps(content, indent=2))
+    tmp.replace(path)
+
+
+def _refresh_entries(path: Path, fake_url: str) -> list[str]:
+    """Point the demo entry at the fake's current address; keep everything else.
+
+    Returns notes for the user (e.g. that they deleted the demo creator).
+    """
+    stored = json.loads(path.read_text())
+    entries: list[dict[str, Any]] = stored["data"]["entries"]
+    notes = []
+    demo = next((e for e in entries if e.get("entry_id") == ENTRY_ID), None)
+    if demo is None:
+        notes.append(
+            "the demo creator @demo_streamer was deleted in this configuration; "
+            "scripts/demo --fresh starts over with it"
+        )
+    else:
+        wanted = endpoints(fake_url)
+        if any(demo["data"].get(key) != value for key, value in wanted.items()):
+            demo["data"] = {**demo["data"], **wanted}
+            demo["modified_at"] = datetime.now(UTC).isoformat()
+    if not any(e.get("domain") == "backup" for e in entries):
+        entries.append(backup_entry())
+    _write_json(path, stored)
+    return notes
+
+
 def write(
     config_dir: Path, *, port: int, fake_url: str, user_id: int, repo: Path
-) -> None:
-    """Write (or refresh) the whole demo configuration."""
+) -> list[str]:
+    """Write the demo configuration, or refresh an existing one (keeping its changes).
+
+    Returns notes for the user.
+    """
     storage = config_dir / ".storage"
     storage.mkdir(parents=True, exist_ok=True)
+    (config_dir / MARKER).write_text(
+        "A TikTok LIVE demo configuration (scripts/demo --fresh may delete it).\n"
+    )
     (config_dir / "configuration.yaml").write_text(configuration_yaml(port))
-    (config_dir / "automations.yaml").write_text(AUTOMATIONS_YAML)
+    first_time = {
+        "automations.yaml": AUTOMATIONS_YAML,
+        "scripts.yaml": "",
+        "scenes.yaml": "",
+    }
+    for name, text in first_time.items():
+        if not (config_dir / name).exists():
+            (config_dir / name).write_text(text)
     custom = config_dir / "custom_components"
     custom.mkdir(exist_ok=True)
     link = custom / DOMAIN
+    target = repo / "custom_components" / DOMAIN
+    if link.is_symlink() and link.resolve() != target.resolve():
+        link.unlink()  # a demo configuration moved to another checkout
     if not link.is_symlink():
-        link.symlink_to(repo / "custom_components" / DOMAIN, target_is_directory=True)
+        link.symlink_to(target, target_is_directory=True)
     files = {
         "onboarding": _storage(
             "onboarding",
@@ -212,13 +323,19 @@ def write(
         ),
         "core.config_entries": _storage(
             "core.config_entries",
-            {"entries": [config_entry(fake_url, user_id)]},
+            {"entries": [config_entry(fake_url, user_id), backup_entry()]},
             minor=5,
         ),
         "lovelace": _storage("lovelace", {"config": dashboard()}),
     }
+    notes: list[str] = []
     for key, content in files.items():
-        (storage / key).write_text(json.dumps(content, indent=2))
+        path = storage / key
+        if not path.exists():
+            _write_json(path, content)
+        elif key == "core.config_entries":
+            notes += _refresh_entries(path, fake_url)
+    return notes
 
 
 def main() -> None:
@@ -229,13 +346,15 @@ def main() -> None:
     parser.add_argument("--fake-url", required=True)
     parser.add_argument("--user-id", type=int, required=True)
     args = parser.parse_args()
-    write(
+    notes = write(
         args.config,
         port=args.port,
         fake_url=args.fake_url.rstrip("/"),
         user_id=args.user_id,
         repo=Path(__file__).resolve().parent.parent,
     )
+    for note in notes:
+        print(f"scripts/demo: note: {note}")
 
 
 if __name__ == "__main__":

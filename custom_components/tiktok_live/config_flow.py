@@ -39,6 +39,7 @@ from .const import (
     CONF_TT_TARGET_IDC,
     CONF_UNIQUE_ID,
     CONF_USER_ID,
+    CONF_WEB_URL,
     DEFAULT_BUS_EVENT_TYPES,
     DEFAULT_GIFT_STREAK_UPDATES,
     DEFAULT_LIKE_MILESTONE,
@@ -146,10 +147,13 @@ class TikTokLiveConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change the handle (after a rename) or the sign server."""
         entry = self._get_reconfigure_entry()
+        # An entry pointed at another TikTok (the demo's fake, through hidden
+        # endpoints) keeps its sign server: the form neither shows nor drops it.
+        hidden = CONF_WEB_URL in entry.data
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {**entry.data, **_flatten(user_input)}
-            if not user_input.get(CONF_SIGN_SERVER_URL):
+            if not user_input.get(CONF_SIGN_SERVER_URL) and not hidden:
                 # A cleared field means the default sign server.
                 data.pop(CONF_SIGN_SERVER_URL, None)
             if not user_input.get(CONF_SIGN_API_KEY):
@@ -170,7 +174,9 @@ class TikTokLiveConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         defaults = {
             CONF_CREATOR: f"@{entry.data[CONF_UNIQUE_ID]}",
-            CONF_SIGN_SERVER_URL: entry.data.get(CONF_SIGN_SERVER_URL),
+            CONF_SIGN_SERVER_URL: None
+            if hidden
+            else entry.data.get(CONF_SIGN_SERVER_URL),
         }
         schema = vol.Schema(
             {

@@ -13,6 +13,9 @@ from .state import FakeCreator
 DEMO_CREATOR = "demo_streamer"
 DEMO_USER_ID = 6_900_000_000_000_000_042
 DEMO_NICKNAME = "Demo Streamer"
+# The sessionid of a "signed-in adult" for the demo: it lifts the age
+# restriction that ``scripts/demo-fault age_restricted`` turns on.
+DEMO_SESSION_ID = "demo-adult-session"
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -30,10 +33,18 @@ FANS = [
 ]
 
 
-def demo_stream(round_no: int, *, await_client: bool = True) -> Scenario:
-    """One stream of the demo: about a minute in real time."""
+def demo_stream(
+    round_no: int, *, await_client: bool = True, go_live: bool = True
+) -> Scenario:
+    """One stream of the demo: about a minute in real time.
+
+    ``go_live`` False plays it in the room the creator is live in already
+    (the fault control brought them back on air before the loop did).
+    """
     rose_fan, night_owl, lamp_lover, big_spender, first_timer = FANS
-    scenario = Scenario().go_live(f"Smart home live build #{round_no}", viewers=12)
+    scenario = Scenario()
+    if go_live:
+        scenario.go_live(f"Smart home live build #{round_no}", viewers=12)
     if await_client:
         # Home Assistant polls, then connects: play once someone watches.
         scenario.await_client(timeout=300)
@@ -58,6 +69,7 @@ def demo_stream(round_no: int, *, await_client: bool = True) -> Scenario:
 
 def add_demo_creator(fake: FakeTikTok) -> FakeCreator:
     """The demo's creator (offline until a stream starts)."""
+    fake.valid_session_ids.add(DEMO_SESSION_ID)
     return fake.add_creator(DEMO_CREATOR, user_id=DEMO_USER_ID, nickname=DEMO_NICKNAME)
 
 
@@ -72,7 +84,7 @@ async def run_demo(
     creator = fake.creators.get(DEMO_CREATOR) or add_demo_creator(fake)
     round_no = 1
     while rounds is None or round_no <= rounds:
-        scenario = demo_stream(round_no)
+        scenario = demo_stream(round_no, go_live=not creator.is_live)
         _LOGGER.info(
             "demo stream %d starts (%.0f s of stream)",
             round_no,

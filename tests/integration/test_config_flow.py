@@ -23,6 +23,8 @@ from custom_components.tiktok_live.const import (
     CONF_TT_TARGET_IDC,
     CONF_UNIQUE_ID,
     CONF_USER_ID,
+    CONF_WEB_URL,
+    CONF_WEBCAST_URL,
     DOMAIN,
 )
 from custom_components.tiktok_live.failures import (
@@ -300,6 +302,7 @@ async def test_reconfigure_drops_empty_values(
 ) -> None:
     """No key stored and none typed: no key key; an empty URL means the default."""
     data = entry_data(fake_tiktok)
+    del data[CONF_WEB_URL], data[CONF_WEBCAST_URL]
     entry = MockConfigEntry(
         domain=DOMAIN, title="@streamer", unique_id=str(CREATOR_ID), data=data
     )
@@ -315,6 +318,27 @@ async def test_reconfigure_drops_empty_values(
     assert result["reason"] == "reconfigure_successful"
     assert CONF_SIGN_API_KEY not in entry.data
     assert CONF_SIGN_SERVER_URL not in entry.data
+
+
+async def test_reconfigure_keeps_a_hidden_sign_server(
+    hass: HomeAssistant, fake_tiktok: FakeTikTok, creator: FakeCreator
+) -> None:
+    """An entry with hidden endpoints (the demo's) neither shows nor loses its sign server."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="@streamer",
+        unique_id=str(CREATOR_ID),
+        data=entry_data(fake_tiktok),
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    field = next(k for k in result["data_schema"].schema if k == CONF_SIGN_SERVER_URL)
+    assert (field.description or {}).get("suggested_value") is None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"creator": "@streamer"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_SIGN_SERVER_URL] == fake_tiktok.sign_server_url
 
 
 async def _creator(hass: HomeAssistant, fake: FakeTikTok) -> Any:
