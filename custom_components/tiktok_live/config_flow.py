@@ -50,7 +50,7 @@ from .const import (
     EventType,
 )
 from .coordinator import TikTokLiveConfigEntry
-from .failures import CONF_REAUTH_REASON, REAUTH_SESSION
+from .failures import CONF_REAUTH_REASON, REAUTH_SESSION, REAUTH_SESSION_REJECTED
 from .validation import (
     CONF_ADVANCED,
     CONF_TRUST_SIGN_SERVER,
@@ -202,7 +202,10 @@ class TikTokLiveConfigFlow(ConfigFlow, domain=DOMAIN):
         self, entry_data: Mapping[str, Any]
     ) -> ConfigFlowResult:
         """TikTok wants a session (age restriction) or the sign server a valid key."""
-        if entry_data.get(CONF_REAUTH_REASON) == REAUTH_SESSION:
+        if entry_data.get(CONF_REAUTH_REASON) in (
+            REAUTH_SESSION,
+            REAUTH_SESSION_REJECTED,
+        ):
             return await self.async_step_reauth_session()
         return await self.async_step_reauth_api_key()
 

@@ -97,7 +97,10 @@ ALL_ISSUES: Final = (
     ISSUE_SESSION_NOT_TRUSTED,
 )
 
+# Why a reauth asks for something: an age-restricted stream needs a session;
+# TikTok refused the configured session; the sign server refused the key.
 REAUTH_SESSION: Final = "session"
+REAUTH_SESSION_REJECTED: Final = "session_rejected"
 REAUTH_API_KEY: Final = "api_key"
 CONF_REAUTH_REASON: Final = "reauth_reason"
 
@@ -278,7 +281,7 @@ class FailurePolicy:
                 return self._reauth_when_confirmed(Cause.AGE_RESTRICTED, REAUTH_SESSION)
             case WebcastSessionRejectedError():
                 return self._reauth_when_confirmed(
-                    Cause.SESSION_REJECTED, REAUTH_SESSION
+                    Cause.SESSION_REJECTED, REAUTH_SESSION_REJECTED
                 )
             case SignAPIKeyInvalidError():
                 return self._reauth_when_confirmed(
