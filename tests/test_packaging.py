@@ -25,7 +25,7 @@ from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import Platform
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.entity import EntityDescription
-from packaging.specifiers import SpecifierSet
+from packaging.requirements import Requirement
 from packaging.version import Version
 from PIL import Image
 import pytest
@@ -140,19 +140,22 @@ def _pins(path: Path, package: str) -> list[Version]:
 
 
 def test_manifest_requirements_fit_home_assistant() -> None:
-    """The protobuf range admits what every supported Home Assistant pins."""
-    [requirement] = load(COMPONENT / "manifest.json")["requirements"]
-    assert requirement.startswith("protobuf")
-    specifier = SpecifierSet(requirement.removeprefix("protobuf"))
-    assert Version("5.29.2") in specifier  # Home Assistant 2025.4.4
-    assert Version("7.36.0") in specifier  # Home Assistant 2026.10.4
-    for target in ("oldest", "newest"):
-        for pin in _pins(ROOT / "requirements" / f"{target}.txt", "protobuf"):
-            assert pin in specifier, (target, pin)
-    # And the Home Assistant these tests run on (its constraints win at install).
+    """Each requirement's range admits what the tests pin and every supported HA pins."""
+    requirements = {
+        Requirement(text).name: Requirement(text).specifier
+        for text in load(COMPONENT / "manifest.json")["requirements"]
+    }
+    assert set(requirements) == {"protobuf", "aiohttp-socks"}
+    assert Version("5.29.2") in requirements["protobuf"]  # Home Assistant 2025.4.4
+    assert Version("7.36.0") in requirements["protobuf"]  # Home Assistant 2026.10.4
     constraints = Path(homeassistant.__file__).parent / "package_constraints.txt"
-    for pin in _pins(constraints, "protobuf"):
-        assert pin in specifier, pin
+    for name, specifier in requirements.items():
+        for target in ("oldest", "newest", "demo"):
+            for pin in _pins(ROOT / "requirements" / f"{target}.txt", name):
+                assert pin in specifier, (target, name, pin)
+        # And the Home Assistant these tests run on (its constraints win at install).
+        for pin in _pins(constraints, name):
+            assert pin in specifier, (name, pin)
 
 
 # script/hassfest/dependencies.py: components a module may import without

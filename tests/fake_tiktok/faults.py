@@ -222,6 +222,8 @@ class Faults:
         self.sign_url: FaultSlot[SignUrlReply] = FaultSlot("sign_url")
         self.rate_limits: FaultSlot[SignReply] = FaultSlot("rate_limits")
         self.ws_handshake: FaultSlot[WsReply] = FaultSlot("ws_handshake")
+        # The unsigned (direct) push socket's upgrade.
+        self.direct_handshake: FaultSlot[WsReply] = FaultSlot("direct_handshake")
         self.socket: FaultSlot[SocketFault] = FaultSlot("socket")
 
     @property
@@ -236,6 +238,7 @@ class Faults:
             self.sign_url,
             self.rate_limits,
             self.ws_handshake,
+            self.direct_handshake,
             self.socket,
         ]
 

@@ -36,6 +36,8 @@ class Request:
     query_all: list[tuple[str, str]] = field(default_factory=list)
     # When it arrived (time.monotonic()), to measure request rates.
     at: float = 0.0
+    # The client's local port (to tell which connection, e.g. a proxy's, it came on).
+    peer_port: int = 0
 
     @classmethod
     async def of(cls, request: web.Request) -> Request:
@@ -50,6 +52,7 @@ class Request:
             raw_query_string=request.rel_url.raw_query_string,
             query_all=list(request.query.items()),
             at=time.monotonic(),
+            peer_port=_peer_port(request),
         )
 
     @property
@@ -66,6 +69,12 @@ class Request:
         """A header, case-insensitively."""
         lowered = name.lower()
         return next((v for k, v in self.headers.items() if k.lower() == lowered), None)
+
+
+def _peer_port(request: web.Request) -> int:
+    transport = request.transport
+    peer = transport.get_extra_info("peername") if transport is not None else None
+    return int(peer[1]) if isinstance(peer, tuple) and len(peer) > 1 else 0
 
 
 def decode_enter_room(frame: pb.PushFrame) -> pb.EnterRoomPayload:

@@ -18,6 +18,13 @@ real services speak, so the client is tested over real sockets:
                                 signed URLs (current, legacy)
 ``GET /sign/accounts/me/rate_limits``, ``GET /sign/webcast/rate_limits``
                                 the key's limits (current, legacy)
+``GET /``, ``GET /@{user}``     the home and profile pages; a new visitor gets
+                                a ttwid cookie from the profile page (the home
+                                page stopped setting it in late 2026: it answers
+                                X-TT-System-Error: 3 unless ``home_mints_ttwid``)
+``GET /webcast/im/ws_proxy/ws_reuse_supplement/``  the unsigned push WebSocket
+                                (direct path): needs a ttwid this fake minted and
+                                TikTok's parameters; no first fetch result
 ``GET /ws``                     the push WebSocket (subprotocol echo-protocol)
 ``GET /ws-fallback``            the sign server's own fallback push host, served
                                 as ``localhost`` (not TikTok's host); it refuses
@@ -88,6 +95,18 @@ __all__ = [
 ]
 
 AGENT_ID = "fake-agent"
+DIRECT_PUSH_PATH = "/webcast/im/ws_proxy/ws_reuse_supplement/"
+# What the direct socket must carry, as TikTok's web client sends it.
+DIRECT_PARAMS = {
+    "aid": "1988",
+    "app_name": "tiktok_web",
+    "device_platform": "web",
+    "identity": "audience",
+    "live_id": "12",
+    "version_code": "180800",
+    "resp_content_type": "protobuf",
+    "did_rule": "3",
+}
 WS_SUBPROTOCOL = "echo-protocol"
 
 
@@ -100,8 +119,12 @@ class FakeSocket:
         ws: web.WebSocketResponse,
         creator: FakeCreator,
         request: Request,
+        *,
+        direct: bool = False,
     ) -> None:
         self._fake = fake
+        # Opened on the unsigned (direct) push path.
+        self.direct = direct
         self.ws = ws
         self.creator = creator
         self.request = request
@@ -296,6 +319,9 @@ class FakeTikTok:
         self.sign_layout = "current"
         # User-Agents TikTok refused with DEVICE_BLOCKED (and keeps refusing).
         self.blocked_user_agents: set[str] = set()
+        # ttwid cookies given to new visitors; the direct socket wants one.
+        self.minted_ttwids: set[str] = set()
+        self.home_mints_ttwid = False
 
     # ------------------------------------------------------------ lifecycle
 
@@ -309,7 +335,10 @@ class FakeTikTok:
     async def start(self) -> None:
         """Listen on the host and (free) port."""
         app = web.Application()
+        app.router.add_get("/", self._home_page)
+        app.router.add_get("/@{unique_id}", self._profile_page)
         app.router.add_get("/@{unique_id}/live", self._live_page)
+        app.router.add_get(DIRECT_PUSH_PATH, self._direct_websocket)
         app.router.add_get("/api-live/user/room/", self._room_api)
         app.router.add_get("/webcast/room/check_alive/", self._check_alive)
         app.router.add_get("/webcast/room/info/", self._room_info)
@@ -375,6 +404,11 @@ class FakeTikTok:
     def push_server_url(self) -> str:
         """The push server the sign server hands out."""
         return f"ws://{self._host}:{self._port}/ws"
+
+    @property
+    def direct_push_url(self) -> str:
+        """TikTok's own push host, for the unsigned socket."""
+        return f"ws://{self._host}:{self._port}"
 
     @property
     def fallback_push_url(self) -> str:
@@ -702,6 +736,34 @@ class FakeTikTok:
             "startTime": room.created_at if room else 0,
             "liveRoomStats": {"userCount": room.viewers if room else 0},
         }
+
+    def _mint_ttwid(self) -> str:
+        ttwid = f"1%7Cfake-visitor-{next(self._counter)}"
+        self.minted_ttwids.add(ttwid)
+        return ttwid
+
+    async def _home_page(self, request: web.Request) -> web.Response:
+        recorded = await self._recorder.record(request)
+        html = "<!DOCTYPE html><html><body>TikTok</body></html>"
+        if not self.home_mints_ttwid:
+            return web.Response(
+                text=html, content_type="text/html", headers={"X-TT-System-Error": "3"}
+            )
+        headers = {}
+        if "ttwid" not in recorded.cookies:
+            headers["Set-Cookie"] = f"ttwid={self._mint_ttwid()}; Path=/; Secure"
+        return web.Response(text=html, content_type="text/html", headers=headers)
+
+    async def _profile_page(self, request: web.Request) -> web.Response:
+        recorded = await self._recorder.record(request)
+        headers = {}
+        if "ttwid" not in recorded.cookies:
+            headers["Set-Cookie"] = f"ttwid={self._mint_ttwid()}; Path=/; Secure"
+        return web.Response(
+            text="<!DOCTYPE html><html><body>profile</body></html>",
+            content_type="text/html",
+            headers=headers,
+        )
 
     async def _live_page(self, request: web.Request) -> web.Response:
         await self._recorder.record(request)
@@ -1070,12 +1132,22 @@ class FakeTikTok:
     # ---------------------------------------------------------- push server
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        return await self._push_socket(request, direct=False)
+
+    async def _direct_websocket(self, request: web.Request) -> web.StreamResponse:
+        return await self._push_socket(request, direct=True)
+
+    async def _push_socket(
+        self, request: web.Request, *, direct: bool
+    ) -> web.StreamResponse:
+        """The push WebSocket, signed (from the sign server) or direct (unsigned)."""
         recorded = await self._recorder.record(request)
         if self.stall_handshake is not None and not self.stall_handshake.is_set():
             self.stalled_handshakes += 1
             self._recorder.changed()
             await self.stall_handshake.wait()
-        reply = self.faults.ws_handshake.take()
+        slot = self.faults.direct_handshake if direct else self.faults.ws_handshake
+        reply = slot.take()
         if reply is not None and reply.stall:
             self.stalled_handshakes += 1
             await self._stall(recorded)
@@ -1087,6 +1159,14 @@ class FakeTikTok:
             return self._blocked(reply.status, reply.handshake_msg)
         if user_agent in self.blocked_user_agents:
             return self._blocked(415, "DEVICE_BLOCKED")
+        if direct:
+            if recorded.cookies.get("ttwid") not in self.minted_ttwids:
+                return self._blocked(415, "DEVICE_BLOCKED")
+            missing = [
+                k for k, v in DIRECT_PARAMS.items() if recorded.query.get(k) != v
+            ]
+            if missing or not recorded.query.get("room_id"):
+                return self._blocked(400, f"missing params {missing}")
         creator = self._creator_of_room(recorded.query.get("room_id", ""))
         if creator is None:
             return self._blocked(200, "room is not live")
@@ -1096,14 +1176,18 @@ class FakeTikTok:
             return self._blocked(200, "age restricted room")
         # A URL signed with a session must be opened with that session's cookie.
         signed_session = self.issued_cursors.get(recorded.query.get("cursor", ""))
-        if signed_session and recorded.cookies.get("sessionid") != signed_session:
+        if (
+            not direct
+            and signed_session
+            and recorded.cookies.get("sessionid") != signed_session
+        ):
             return self._blocked(200, "illegal secret key")
         # autoping off: the fake answers pings itself and records the pongs.
         ws = web.WebSocketResponse(protocols=(WS_SUBPROTOCOL,), autoping=False)
         if self.ping_interval is not None:
             ws.headers["Handshake-Options"] = f"ping-interval={self.ping_interval}"
         await ws.prepare(request)
-        socket = FakeSocket(self, ws, creator, recorded)
+        socket = FakeSocket(self, ws, creator, recorded, direct=direct)
         self.sockets.append(socket)
         self.max_open_sockets = max(self.max_open_sockets, len(self.open_sockets()))
         self._recorder.changed()
@@ -1154,6 +1238,12 @@ class FakeTikTok:
             frame.payload_type == "im_enter_room"
             and len(socket.frames("im_enter_room")) == 1
         ):
+            if socket.direct and socket.creator.history:
+                # No first fetch result on a direct socket: the recent
+                # history comes as its first frame once the room is entered.
+                await socket.send_result(
+                    self._next_result(*socket.creator.history, need_ack=True)
+                )
             fault = self.faults.socket.take()
             if fault is not None:
                 await socket.apply(fault)

@@ -34,6 +34,7 @@ from custom_components.tiktok_live.webcast import (
     WebcastConnectionClosedError,
     WebcastConnectionError,
     WebcastDeviceBlockedError,
+    WebcastProxyError,
     WebcastPushHostError,
     WebcastSessionRejectedError,
     WebsocketURLMissingError,
@@ -126,6 +127,7 @@ def _every_error() -> list[TikTokLiveError]:
         WebcastDeviceBlockedError("DEVICE_BLOCKED", status=415),
         WebcastSessionRejectedError("illegal secret key", status=200),
         WebcastPushHostError("illegal app_id"),
+        WebcastProxyError("proxy gone", kind=WebcastProxyError.UNREACHABLE),
         FailedParseRoomIdError("no room"),
         WebcastConnectionError("down", status=500),
         WebcastConnectionClosedError(4001, "bye"),
@@ -940,6 +942,8 @@ async def test_session_sent_after_the_opt_in(
     assert ws.cookies["sid_tt"] == "secret-session-abc"
     assert ws.cookies["tt-target-idc"] == "eu-ttp2"
     assert "Sending the TikTok session to the sign server" in caplog.text
+    # Allowed once by the user: not a warning at every reconnect.
+    assert not [r for r in caplog.records if r.levelno > logging.DEBUG]
     assert "secret-session-abc" not in caplog.text
     signed = await trusted.sign_url(SIGN_URL)
     assert "msToken" in signed

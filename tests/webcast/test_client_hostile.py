@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import logging
 
 import pytest
 
@@ -159,4 +160,22 @@ async def test_history_is_decoded_once_and_not_acked(
     assert reader.connection.unique_id == CREATOR
     with pytest.raises(RuntimeError):  # a connection is iterated once
         reader.connection.__aiter__()
+    await reader.connection.close()
+
+
+async def test_a_repeated_bomb_is_logged_once(
+    fake: FakeTikTok,
+    creator: FakeCreator,
+    make_client: ClientFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Three gzip bombs on one connection: one warning, then debug lines."""
+    caplog.set_level(logging.DEBUG)
+    reader, _socket = await open_stream(fake, make_client())
+    for _ in range(3):
+        await fake.inject(creator, BOMB)
+    await fake.push(creator, messages.comment(FAN, "after"))
+    await reader.until_count(CommentEvent)
+    bombs = [r for r in caplog.records if "inflates past" in r.getMessage()]
+    assert [r.levelno for r in bombs] == [logging.WARNING, logging.DEBUG, logging.DEBUG]
     await reader.connection.close()

@@ -5,9 +5,14 @@ No Home Assistant in here: it runs on any aiohttp ClientSession.
 
 from __future__ import annotations
 
-from .client import TikTokLiveClient
+from .client import ConnectMethod, TikTokLiveClient
 from .connection import WebcastConnection
-from .const import DEFAULT_SIGN_SERVER_URL, DEFAULT_WEB_URL, DEFAULT_WEBCAST_URL
+from .const import (
+    DEFAULT_DIRECT_PUSH_URL,
+    DEFAULT_SIGN_SERVER_URL,
+    DEFAULT_WEB_URL,
+    DEFAULT_WEBCAST_URL,
+)
 from .decoder import ConnectionStats, WebcastDecoder
 from .errors import (
     AgeRestrictedError,
@@ -30,6 +35,7 @@ from .errors import (
     WebcastConnectionClosedError,
     WebcastConnectionError,
     WebcastDeviceBlockedError,
+    WebcastProxyError,
     WebcastPushHostError,
     WebcastSessionRejectedError,
     WebsocketURLMissingError,
@@ -58,6 +64,7 @@ from .pacing import RequestPacer
 from .tiktok_web import Creator, RoomInfo
 
 __all__ = [
+    "DEFAULT_DIRECT_PUSH_URL",
     "DEFAULT_SIGN_SERVER_URL",
     "DEFAULT_WEBCAST_URL",
     "DEFAULT_WEB_URL",
@@ -66,6 +73,7 @@ __all__ = [
     "AuthenticatedWebSocketConnectionError",
     "CommentEvent",
     "ConnectEvent",
+    "ConnectMethod",
     "ConnectionStats",
     "ControlAction",
     "ControlEvent",
@@ -105,6 +113,7 @@ __all__ = [
     "WebcastDecoder",
     "WebcastDeviceBlockedError",
     "WebcastEvent",
+    "WebcastProxyError",
     "WebcastPushHostError",
     "WebcastSessionRejectedError",
     "WebcastUser",

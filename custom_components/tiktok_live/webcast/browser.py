@@ -175,6 +175,52 @@ class BrowserProfile:
             ("last_rtt", str(self.last_rtt)),
         ]
 
+    def direct_websocket_params(self, room_id: str) -> list[tuple[str, str]]:
+        """Parameters of the unsigned push WebSocket (values already encoded).
+
+        What TikTok's own web client sends to ws_reuse_supplement: no cursor,
+        no signature, the room and the browser.
+        """
+        return [
+            ("version_code", "180800"),
+            ("device_platform", "web"),
+            ("cookie_enabled", "true"),
+            ("screen_width", str(self.screen_width)),
+            ("screen_height", str(self.screen_height)),
+            ("browser_language", self.browser_language),
+            ("browser_platform", self.platform),
+            ("browser_name", "Mozilla"),
+            ("browser_version", self.browser_version),
+            ("browser_online", "true"),
+            ("tz_name", self.tz_name),
+            ("app_name", APP_NAME),
+            ("sup_ws_ds_opt", "1"),
+            ("update_version_code", "2.0.0"),
+            ("compress", "gzip"),
+            ("webcast_language", self.language),
+            ("ws_direct", "1"),
+            ("aid", AID),
+            ("live_id", "12"),
+            ("app_language", self.language),
+            ("client_enter", "1"),
+            ("room_id", room_id),
+            ("identity", "audience"),
+            ("history_comment_count", "6"),
+            ("last_rtt", str(self.last_rtt)),
+            ("heartbeat_duration", "10000"),
+            ("resp_content_type", "protobuf"),
+            ("did_rule", "3"),
+        ]
+
+    def websocket_headers(self) -> dict[str, str]:
+        """Headers of TikTok's web client on its push WebSocket."""
+        return {
+            "User-Agent": self.user_agent,
+            "Origin": "https://www.tiktok.com",
+            "Referer": "https://www.tiktok.com/",
+            "Accept-Language": f"{self.browser_language},{self.language};q=0.9",
+        }
+
     def web_headers(self) -> dict[str, str]:
         """Headers of TikTok's web client."""
         return {

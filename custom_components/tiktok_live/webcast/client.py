@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from enum import StrEnum
 import logging
 import re
 from typing import Any, Final
@@ -14,11 +15,14 @@ from yarl import URL
 from .browser import BrowserIdentity, encode, join_query
 from .connection import WebcastConnection
 from .const import (
+    DEFAULT_DIRECT_PUSH_URL,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_SIGN_SERVER_URL,
     DEFAULT_WEB_URL,
     DEFAULT_WEBCAST_URL,
+    DIRECT_HEARTBEAT_INTERVAL,
+    DIRECT_PUSH_PATH,
     MAX_INFLATED_PAYLOAD,
 )
 from .errors import (
@@ -37,6 +41,7 @@ from .errors import (
 )
 from .pacing import RequestPacer
 from .proto import webcast_pb2 as pb
+from .proxy import NETWORK_ERRORS, as_proxy_error
 from .sign import SignServer
 from .tiktok_web import Creator, RoomInfo, TikTokWeb
 
@@ -53,6 +58,15 @@ ILLEGAL_SECRET_KEY: Final = "illegal secret key"
 HTTP_UNSUPPORTED_MEDIA_TYPE: Final = 415
 # Room info of the last few rooms connected to, for their title and start.
 ROOM_INFO_CACHE: Final = 8
+
+
+class ConnectMethod(StrEnum):
+    """How the push WebSocket's address and cookies are obtained."""
+
+    # The sign server fetches the first result and a signed push URL for us.
+    SIGN_SERVER = "sign_server"
+    # TikTok's own push host, unsigned, with an anonymous ttwid cookie.
+    DIRECT = "direct"
 
 
 class TikTokLiveClient:
@@ -78,11 +92,16 @@ class TikTokLiveClient:
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         silence_timeout: float | None = None,
         pacer: RequestPacer | None = None,
+        direct_push_url: str = DEFAULT_DIRECT_PUSH_URL,
+        proxy: str | None = None,
+        socks_proxy: str | None = None,
     ) -> None:
         """Configure the client; nothing is sent until a method is called.
 
         ``pacer`` spaces requests per host; share one between the clients of
-        a program so that many creators never burst together.
+        a program so that many creators never burst together. ``proxy`` is
+        an HTTP(S) proxy for every request and the WebSocket; a SOCKS proxy
+        lives in the session's connector, and ``socks_proxy`` only names it.
         """
         self._session = session
         self._session_id = session_id or None
@@ -91,6 +110,9 @@ class TikTokLiveClient:
         self._timeout = request_timeout
         self._silence_timeout = silence_timeout
         self._pacer = pacer or RequestPacer()
+        self._direct_push_url = direct_push_url.rstrip("/")
+        self._proxy = proxy
+        self._proxy_name = proxy or socks_proxy
         self.identity = BrowserIdentity(self._session_id, tt_target_idc)
         self.web = TikTokWeb(
             session,
@@ -99,6 +121,8 @@ class TikTokLiveClient:
             webcast_url=webcast_url,
             timeout=request_timeout,
             pacer=self._pacer,
+            proxy=proxy,
+            socks_proxy=socks_proxy,
         )
         self._sign = SignServer(
             session,
@@ -107,6 +131,8 @@ class TikTokLiveClient:
             timeout=request_timeout,
             session_id=self._session_id,
             pacer=self._pacer,
+            proxy=proxy,
+            socks_proxy=socks_proxy,
         )
         self._connection: WebcastConnection | None = None
         self._connect_task: asyncio.Task[WebcastConnection] | None = None
@@ -225,10 +251,11 @@ class TikTokLiveClient:
         unique_id: str,
         *,
         room_id: str | None = None,
+        method: ConnectMethod = ConnectMethod.SIGN_SERVER,
         fetch_room_info: bool = True,
         compress: bool = True,
     ) -> WebcastConnection:
-        """Open the WebSocket of the creator's stream.
+        """Open the WebSocket of the creator's stream, one ``method`` or the other.
 
         ``room_id`` is the room a live check just found (it is looked up
         otherwise). The steps run in a task of their own so that
@@ -241,7 +268,7 @@ class TikTokLiveClient:
             raise AlreadyConnectedError("You can only make one connection per client!")
         self._abort_connect = False
         task = asyncio.ensure_future(
-            self._connect(unique_id, room_id, fetch_room_info, compress)
+            self._connect(unique_id, room_id, method, fetch_room_info, compress)
         )
         self._connect_task = task
         try:
@@ -271,6 +298,7 @@ class TikTokLiveClient:
         self,
         unique_id: str,
         room_id: str | None,
+        method: ConnectMethod,
         fetch_room_info: bool,
         compress: bool,
     ) -> WebcastConnection:
@@ -281,8 +309,10 @@ class TikTokLiveClient:
             raise UserOfflineError(
                 f"The requested TikTok LIVE user '@{unique_id}' is offline."
             )
-        self._check_session_allowed()
         try:
+            if method is ConnectMethod.DIRECT:
+                return await self._connect_direct(unique_id, room_id, compress)
+            self._check_session_allowed()
             return await self._connect_signed(unique_id, room_id, compress)
         except WebcastBlockedError as refused:
             if info is not None and info.withheld:
@@ -338,6 +368,35 @@ class TikTokLiveClient:
             silence_timeout=self._silence_timeout,
         )
 
+    async def _connect_direct(
+        self, unique_id: str, room_id: str, compress: bool
+    ) -> WebcastConnection:
+        """TikTok's own way: an anonymous ttwid and the unsigned push URL."""
+        await self.web.ensure_ttwid(unique_id)
+        params = self.identity.profile.direct_websocket_params(room_id)
+        if not compress:
+            params = [(k, "" if k == "compress" else v) for k, v in params]
+        url = URL(
+            f"{self._direct_push_url}{DIRECT_PUSH_PATH}?{join_query(params)}",
+            encoded=True,
+        )
+        ws, interval = await self._open_websocket(
+            url,
+            # TikTok's own host: the session (when configured) may go there.
+            with_session=bool(self._session_id),
+            tiktok_host=True,
+            browser_headers=True,
+            default_interval=DIRECT_HEARTBEAT_INTERVAL,
+        )
+        return WebcastConnection(
+            ws,
+            unique_id=unique_id,
+            room_id=room_id,
+            initial=None,
+            heartbeat_interval=interval,
+            silence_timeout=self._silence_timeout,
+        )
+
     def is_tiktok_host(self, host: str | None) -> bool:
         """Whether ``host`` is TikTok's own (not a sign server's fallback)."""
         if not host:
@@ -345,6 +404,7 @@ class TikTokLiveClient:
         host = host.lower().rstrip(".")
         return (
             host in self.web.hosts
+            or host == URL(self._direct_push_url).host
             or host == TIKTOK_DOMAIN
             or host.endswith(f".{TIKTOK_DOMAIN}")
         )
@@ -378,13 +438,29 @@ class TikTokLiveClient:
             ) from None
 
     async def _open_websocket(
-        self, url: URL, *, with_session: bool, tiktok_host: bool
+        self,
+        url: URL,
+        *,
+        with_session: bool,
+        tiktok_host: bool,
+        browser_headers: bool = False,
+        default_interval: float = DEFAULT_HEARTBEAT_INTERVAL,
     ) -> tuple[aiohttp.ClientWebSocketResponse, float]:
-        """The open socket and its heartbeat interval, or the error TikTok's answer means."""
-        headers = {
-            "Cookie": self.identity.cookies.websocket_header(with_session=with_session),
-            "User-Agent": self.user_agent,
-        }
+        """The open socket and its heartbeat interval, or the error TikTok's answer means.
+
+        ``browser_headers``: Origin, Referer and Accept-Language as TikTok's
+        web client sends them (the direct socket); a signed socket sends the
+        User-Agent it was signed for and nothing more, as TikTokLive does.
+        """
+        profile = self.identity.profile
+        headers = (
+            profile.websocket_headers()
+            if browser_headers
+            else {"User-Agent": profile.user_agent}
+        )
+        headers["Cookie"] = self.identity.cookies.websocket_header(
+            with_session=with_session
+        )
         # A task of its own: if we are cancelled just as it succeeds, the socket
         # is still reachable here and gets closed instead of leaking.
         attempt = asyncio.ensure_future(
@@ -398,6 +474,7 @@ class TikTokLiveClient:
                 autoping=False,
                 timeout=aiohttp.ClientWSTimeout(ws_close=self._timeout),
                 max_msg_size=MAX_INFLATED_PAYLOAD,
+                proxy=self._proxy,
             )
         )
         try:
@@ -409,7 +486,9 @@ class TikTokLiveClient:
                 raise
         except aiohttp.WSServerHandshakeError as err:
             raise self._refusal(err, with_session, tiktok_host) from None
-        except (aiohttp.ClientError, OSError, TimeoutError) as err:
+        except NETWORK_ERRORS as err:
+            if (proxy_error := as_proxy_error(err, self._proxy_name)) is not None:
+                raise proxy_error from None
             if not tiktok_host:
                 raise WebcastPushHostError(
                     f"The sign server's push host {url.host} could not be reached: "
@@ -422,7 +501,9 @@ class TikTokLiveClient:
         # header carries the server's heartbeat interval.
         response = getattr(ws, "_response", None)
         options = getattr(response, "headers", None) or {}
-        return ws, _ping_interval(str(options.get("Handshake-Options", "")))
+        return ws, _ping_interval(
+            str(options.get("Handshake-Options", "")), default_interval
+        )
 
     def _refusal(
         self, err: aiohttp.WSServerHandshakeError, with_session: bool, tiktok_host: bool
@@ -484,7 +565,7 @@ async def _discard(
         await task.result().close()
 
 
-def _ping_interval(options: str) -> float:
+def _ping_interval(options: str, default: float) -> float:
     """The heartbeat interval from Handshake-Options ("ping-interval=10; ...")."""
     for part in options.split(";"):
         key, _, value = part.strip().partition("=")
@@ -499,4 +580,4 @@ def _ping_interval(options: str) -> float:
                 return min(
                     max(interval, MIN_HEARTBEAT_INTERVAL), MAX_HEARTBEAT_INTERVAL
                 )
-    return DEFAULT_HEARTBEAT_INTERVAL
+    return default

@@ -83,11 +83,16 @@ class WebcastConnection:
         *,
         unique_id: str,
         room_id: str,
-        initial: pb.FetchResult,
+        initial: pb.FetchResult | None,
         heartbeat_interval: float,
         silence_timeout: float | None,
     ) -> None:
-        """Wrap an open WebSocket; nothing is sent until iteration starts."""
+        """Wrap an open WebSocket; nothing is sent until iteration starts.
+
+        ``initial`` is the sign server's first fetch result; None for a direct
+        connection, which has none (the room is entered with a heartbeat
+        first, as TikTok's own web client does).
+        """
         self._ws = ws
         self.unique_id = unique_id
         self.room_id = room_id
@@ -136,12 +141,18 @@ class WebcastConnection:
     async def _events(self) -> AsyncIterator[WebcastEvent]:
         try:
             initial = self._initial
-            if initial.is_first:
+            if initial is None:
+                # Direct: one heartbeat, then enter the room, then heartbeats.
+                await self._send(heartbeat_frame(int(self.room_id), 1))
+                self.stats.heartbeats_sent += 1
+                await self._enter_room(next_heartbeat=2)
+                yield ConnectEvent(unique_id=self.unique_id, room_id=self.room_id)
+            elif initial.is_first:
                 await self._enter_room()
                 yield ConnectEvent(unique_id=self.unique_id, room_id=self.room_id)
             ended = False
             # The first result comes from the sign server, not a frame: never acked.
-            result: pb.FetchResult | None = initial
+            result = initial if initial is not None else await self._next_result()
             while result is not None:
                 for count, event in enumerate(self._decoder.events(result), 1):
                     ended = ended or isinstance(event, LiveEndEvent)
@@ -270,8 +281,11 @@ class WebcastConnection:
             return None
         if len(inflated) > MAX_INFLATED_PAYLOAD or inflater.unconsumed_tail:
             self.stats.oversized_payloads += 1
-            _LOGGER.warning(
-                "Dropped a frame that inflates past %d bytes", MAX_INFLATED_PAYLOAD
+            # Once per connection: a hostile server must not fill the log.
+            _LOGGER.log(
+                logging.DEBUG if self.stats.oversized_payloads > 1 else logging.WARNING,
+                "Dropped a frame that inflates past %d bytes",
+                MAX_INFLATED_PAYLOAD,
             )
             return None
         if not inflater.eof:
@@ -280,16 +294,22 @@ class WebcastConnection:
             return None
         return inflated
 
-    async def _enter_room(self) -> None:
-        """Enter the room, then (re)start heartbeats: TikTok wants them in that order."""
+    async def _enter_room(self, next_heartbeat: int = 1) -> None:
+        """Enter the room, then (re)start heartbeats: TikTok wants them in that order.
+
+        ``next_heartbeat`` above 1: that many heartbeats went out already; the
+        next one follows after an interval.
+        """
         await self._send(enter_room_frame(int(self.room_id)))
         await self._stop_heartbeat()
         self._heartbeat = asyncio.create_task(
-            self._heartbeat_loop(), name=f"tiktok_live heartbeat {self.room_id}"
+            self._heartbeat_loop(next_heartbeat),
+            name=f"tiktok_live heartbeat {self.room_id}",
         )
 
-    async def _heartbeat_loop(self) -> None:
-        seq_id = 1
+    async def _heartbeat_loop(self, seq_id: int) -> None:
+        if seq_id > 1:
+            await asyncio.sleep(self.heartbeat_interval)
         while not self.closed:
             try:
                 await self._ws.send_bytes(heartbeat_frame(int(self.room_id), seq_id))

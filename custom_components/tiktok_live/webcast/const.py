@@ -16,9 +16,14 @@ CLIENT_VERSION: Final = "0.2.0"
 DEFAULT_WEB_URL: Final = "https://www.tiktok.com"
 DEFAULT_WEBCAST_URL: Final = "https://webcast.tiktok.com/webcast"
 DEFAULT_SIGN_SERVER_URL: Final = "https://api.eulerstream.com"
+# TikTok's own push host, as its web client opens it without a signature.
+DEFAULT_DIRECT_PUSH_URL: Final = "wss://webcast-ws.tiktok.com"
+DIRECT_PUSH_PATH: Final = "/webcast/im/ws_proxy/ws_reuse_supplement/"
 
 DEFAULT_REQUEST_TIMEOUT: Final = 10.0
 DEFAULT_HEARTBEAT_INTERVAL: Final = 5.0
+# TikTok's web client heartbeats every 10 s on the direct socket.
+DIRECT_HEARTBEAT_INTERVAL: Final = 10.0
 # A gzip payload that inflates past this is dropped: a hostile or broken frame
 # must not be able to take the memory of the Home Assistant host.
 MAX_INFLATED_PAYLOAD: Final = 4 * 1024 * 1024

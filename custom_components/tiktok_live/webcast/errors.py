@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 import enum
 from types import MappingProxyType
+from typing import Final
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -38,6 +39,7 @@ __all__ = [
     "WebcastConnectionClosedError",
     "WebcastConnectionError",
     "WebcastDeviceBlockedError",
+    "WebcastProxyError",
     "WebcastPushHostError",
     "WebcastSessionRejectedError",
     "WebsocketURLMissingError",
@@ -139,6 +141,21 @@ class WebcastConnectionError(TikTokLiveError):
 
     def __init__(self, *args: object, status: int | None = None) -> None:
         self.status = status
+        super().__init__(*args)
+
+
+class WebcastProxyError(WebcastConnectionError):
+    """The configured proxy failed: unreachable, refusing, or refusing the credentials.
+
+    Its text names the proxy by scheme, host and port only, never credentials.
+    """
+
+    UNREACHABLE: Final = "unreachable"
+    REFUSED: Final = "refused"
+    AUTH: Final = "auth"
+
+    def __init__(self, *args: object, kind: str) -> None:
+        self.kind = kind
         super().__init__(*args)
 
 

@@ -30,6 +30,7 @@ from .errors import (
 )
 from .pacing import RequestPacer
 from .proto import webcast_pb2 as pb
+from .proxy import NETWORK_ERRORS, as_proxy_error, proxy_refusal
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -179,6 +180,8 @@ class SignServer:
         timeout: float,
         session_id: str | None = None,
         pacer: RequestPacer | None = None,
+        proxy: str | None = None,
+        socks_proxy: str | None = None,
     ) -> None:
         """Use ``session`` for every request, with ``timeout`` seconds each.
 
@@ -190,6 +193,8 @@ class SignServer:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._redact = Redactor(api_key, session_id)
         self._pacer = pacer or RequestPacer()
+        self._proxy = proxy
+        self._proxy_name = proxy or socks_proxy
         # Whether this server only speaks the legacy layout (learnt from a 404).
         self.legacy = False
 
@@ -221,15 +226,22 @@ class SignServer:
                 url,
                 headers=self._headers(headers),
                 timeout=self._timeout,
+                proxy=self._proxy,
                 **kwargs,
             ) as response:
+                if refusal := proxy_refusal(
+                    response.status, response.headers, self._proxy
+                ):
+                    raise refusal
                 return response, await read_capped(response)
         except BodyTooLargeError:
             raise SignAPIError(
                 SignAPIError.ErrorReason.SIGN_NOT_200,
                 f"The sign server's answer is larger than {MAX_HTTP_BODY} bytes.",
             ) from None
-        except (TimeoutError, aiohttp.ClientError, OSError) as err:
+        except NETWORK_ERRORS as err:
+            if (proxy_error := as_proxy_error(err, self._proxy_name)) is not None:
+                raise proxy_error from None
             # The URL is not in the message: it can hold the session id.
             raise SignAPIError(
                 SignAPIError.ErrorReason.CONNECT_ERROR,

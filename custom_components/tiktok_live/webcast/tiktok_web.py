@@ -35,6 +35,7 @@ from .errors import (
     WebcastConnectionError,
 )
 from .pacing import RequestPacer
+from .proxy import NETWORK_ERRORS, as_proxy_error, proxy_refusal
 from .sign import MAX_HTTP_BODY, BodyTooLargeError, parse_cookies, read_capped
 
 _LOGGER = logging.getLogger(__name__)
@@ -194,14 +195,22 @@ class TikTokWeb:
         webcast_url: str,
         timeout: float,
         pacer: RequestPacer,
+        proxy: str | None = None,
+        socks_proxy: str | None = None,
     ) -> None:
-        """Reach ``web_url`` and ``webcast_url`` as ``identity``, through ``session``."""
+        """Reach ``web_url`` and ``webcast_url`` as ``identity``, through ``session``.
+
+        ``proxy`` is an HTTP(S) proxy for every request; ``socks_proxy`` one
+        that lives in the session's connector instead (named for its errors).
+        """
         self._session = session
         self._identity = identity
         self.web_url = web_url.rstrip("/")
         self.webcast_url = webcast_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._pacer = pacer
+        self._proxy = proxy
+        self._proxy_name = proxy or socks_proxy
 
     @property
     def hosts(self) -> frozenset[str]:
@@ -230,8 +239,16 @@ class TikTokWeb:
         await self._pacer.turn(url.host or "")
         try:
             async with self._session.get(
-                url, headers=headers, allow_redirects=False, timeout=self._timeout
+                url,
+                headers=headers,
+                allow_redirects=False,
+                timeout=self._timeout,
+                proxy=self._proxy,
             ) as response:
+                if refusal := proxy_refusal(
+                    response.status, response.headers, self._proxy
+                ):
+                    raise refusal
                 for header in response.headers.getall("Set-Cookie", []):
                     cookies.update(parse_cookies(header))
                 body = await read_capped(response)
@@ -239,7 +256,9 @@ class TikTokWeb:
             raise WebcastConnectionError(
                 f"TikTok's answer is larger than {MAX_HTTP_BODY} bytes"
             ) from None
-        except (TimeoutError, aiohttp.ClientError, OSError) as err:
+        except NETWORK_ERRORS as err:
+            if (proxy_error := as_proxy_error(err, self._proxy_name)) is not None:
+                raise proxy_error from None
             raise WebcastConnectionError(
                 f"Could not reach TikTok: {type(err).__name__}"
             ) from None
@@ -369,6 +388,21 @@ class TikTokWeb:
             return await self.live_page(unique_id)
         except WebcastConnectionError:
             return None
+
+    async def ensure_ttwid(self, unique_id: str) -> str:
+        """The anonymous ttwid cookie, fetched as a browser gets it when there is none.
+
+        TikTok sets it on a first visit: the home page did until late 2026
+        (it now answers X-TT-System-Error: 3 without one), a profile page does.
+        """
+        cookies = self._identity.cookies
+        if (ttwid := cookies.ttwid) is not None:
+            return ttwid
+        for path in ("/", f"/@{encode(unique_id)}"):
+            await self.get(URL(f"{self.web_url}{path}", encoded=True))
+            if (ttwid := cookies.ttwid) is not None:
+                return ttwid
+        raise WebcastConnectionError("TikTok set no ttwid cookie for a new visitor")
 
     async def check_alive(self, room_ids: Sequence[str]) -> dict[str, bool]:
         """Whether each room streams right now (one request for all of them).
