@@ -9,8 +9,13 @@ Starts scripts/demo headless on free ports with a fresh configuration and:
    WebSocket API, waits until: Live turns on, Viewers changes, a gift reaches
    the event bus and the example automation toggles the demo light;
 3. breaks the simulated TikTok with scripts/demo-fault (offline, then clear:
-   Live goes off and on again; rate_limited: the Connection sensor says so);
-4. runs the browser smoke test (with --screenshots);
+   Live goes off and on again; connected directly, then direct_refused: the
+   connection moves to the sign server; rate_limited on top: it is down);
+4. runs the browser smoke test (with --screenshots): every form of the
+   integration (user, options, reconfigure, each reauth and each repair) in
+   the demo's frontend, without a "Translation error" or a title cut off; the
+   reauths and repairs are raised through a hooks integration installed into
+   the demo's configuration for that (see BROWSER_HOOKS);
 5. checks that no "New devices discovered" notification and no libturbojpeg
    traceback appear, changes an option, adds an automation and edits the
    dashboard, stops the demo with Ctrl-C (nothing may be left running), starts
@@ -95,6 +100,129 @@ async def main(url, sign_url):
 
 sys.exit(0 if asyncio.run(main(*sys.argv[1:3])) else 1)
 """
+
+
+# For the browser smoke test only: a small integration in the demo's
+# configuration that lets the test raise, in the demo's own Home Assistant,
+# what otherwise takes minutes of evidence: each reauth reason and each
+# fixable repair, through the integration's real FailurePolicy (so its real
+# reauth data and issue placeholders), with the first answer backdated.
+BROWSER_HOOKS = "demo_check_hooks"
+BROWSER_HOOK_FILES = {
+    "manifest.json": json.dumps(
+        {
+            "domain": BROWSER_HOOKS,
+            "name": "demo_check hooks",
+            "codeowners": [],
+            "config_flow": True,
+            "dependencies": ["tiktok_live"],
+            "documentation": "https://github.com/tiktok-live-ha/tiktok_live",
+            "iot_class": "local_push",
+            "version": "1.0.0",
+        },
+        indent=2,
+    ),
+    "config_flow.py": """\
+from homeassistant.config_entries import ConfigFlow
+
+
+class HooksFlow(ConfigFlow, domain="demo_check_hooks"):
+    async def async_step_user(self, user_input=None):
+        return self.async_create_entry(title="demo_check hooks", data={})
+""",
+    "__init__.py": """\
+\"\"\"demo_check's hooks: make the tiktok_live entry fail as TikTok would.\"\"\"
+from datetime import timedelta
+
+import voluptuous as vol
+from homeassistant.components import websocket_api
+from homeassistant.util import dt as dt_util
+
+
+async def async_setup_entry(hass, entry):
+    websocket_api.async_register_command(hass, ws_fail)
+    return True
+
+
+async def async_unload_entry(hass, entry):
+    return True
+
+
+@websocket_api.websocket_command(
+    {
+        vol.Required("type"): "demo_check_hooks/fail",
+        vol.Required("entry_id"): str,
+        vol.Required("cause"): str,
+    }
+)
+@websocket_api.async_response
+async def ws_fail(hass, connection, msg):
+    from custom_components.tiktok_live import failures, webcast
+
+    entry = hass.config_entries.async_get_entry(msg["entry_id"])
+    causes = {
+        "age_restricted": (
+            failures.Cause.AGE_RESTRICTED,
+            webcast.AgeRestrictedError("demo_check"),
+        ),
+        "session_rejected": (
+            failures.Cause.SESSION_REJECTED,
+            webcast.WebcastSessionRejectedError(
+                "demo_check", status=200, handshake_msg="illegal secret key"
+            ),
+        ),
+        "api_key_invalid": (
+            failures.Cause.API_KEY_INVALID,
+            webcast.SignAPIKeyInvalidError("demo_check"),
+        ),
+        "premium_required": (
+            failures.Cause.PREMIUM_REQUIRED,
+            webcast.PremiumEndpointError("demo_check"),
+        ),
+        "session_not_trusted": (
+            None,
+            webcast.AuthenticatedWebSocketConnectionError("demo_check"),
+        ),
+    }
+    policy = entry.runtime_data.failures
+    if msg["cause"] == "user_not_found":
+        # Confirmed by two sources, as the fault makes TikTok answer.
+        policy.user_gone()
+        connection.send_result(msg["id"], {"cause": msg["cause"]})
+        return
+    cause, error = causes[msg["cause"]]
+    if cause is not None:
+        # The same answer an hour ago: this one confirms it.
+        evidence = hass.data.setdefault(failures.DATA_EVIDENCE, {}).setdefault(
+            entry.entry_id, {}
+        )
+        evidence[cause] = failures.Evidence(dt_util.utcnow() - timedelta(hours=1))
+    outcome = policy.failed(error)
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(
+        "tiktok_live", include_uninitialized=True
+    )
+    connection.send_result(
+        msg["id"],
+        {
+            "cause": msg["cause"],
+            "state": str(outcome.state),
+            "suspected": outcome.suspected,
+            "flows": [
+                [flow["context"]["source"], flow.get("step_id")] for flow in flows
+            ],
+        },
+    )
+""",
+}
+
+
+def install_browser_hooks(config: str) -> None:
+    """Put the hooks integration into the demo's configuration (before it starts)."""
+    folder = Path(config) / "custom_components" / BROWSER_HOOKS
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in BROWSER_HOOK_FILES.items():
+        (folder / name).write_text(text)
 
 
 def free_port() -> int:
@@ -256,6 +384,7 @@ class Hass:
     def __init__(self, base: str) -> None:
         self.base = base
         self.states: dict[str, str] = {}
+        self.attributes: dict[str, dict[str, Any]] = {}
         self.notifications: dict[str, Any] = {}
         self._session: aiohttp.ClientSession | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
@@ -275,6 +404,7 @@ class Hass:
         await self.call({"type": "persistent_notification/subscribe"})
         for state in await self.call({"type": "get_states"}):
             self.states[state["entity_id"]] = state["state"]
+            self.attributes[state["entity_id"]] = state.get("attributes", {})
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
@@ -296,6 +426,7 @@ class Hass:
                 new = event["data"]["new_state"]
                 if new is not None:
                     self.states[new["entity_id"]] = new["state"]
+                    self.attributes[new["entity_id"]] = new.get("attributes", {})
             elif "notifications" in event:  # persistent notifications
                 if event.get("type") in ("current", "added", "updated"):
                     self.notifications.update(event["notifications"])
@@ -326,6 +457,23 @@ class Hass:
             with contextlib.suppress(TimeoutError):
                 await self._receive(left)
         return self.states[entity_id]
+
+    async def wait_attribute(
+        self, entity_id: str, name: str, wanted: set[Any], within: float
+    ) -> Any:
+        """Wait until one of the entity's attributes has one of the wanted values."""
+        deadline = time.monotonic() + within
+        while self.attributes.get(entity_id, {}).get(name) not in wanted:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(
+                    f"{entity_id}'s {name} is "
+                    f"{self.attributes.get(entity_id, {}).get(name)!r}, not one of "
+                    f"{sorted(wanted)}, after {within:.0f} s"
+                )
+            with contextlib.suppress(TimeoutError):
+                await self._receive(left)
+        return self.attributes[entity_id][name]
 
     async def settle(self, seconds: float) -> None:
         """Keep reading events for a while (notifications, states)."""
@@ -389,6 +537,15 @@ async def break_it(base: str, env: dict[str, str]) -> None:
         await hass.wait_state(LIVE, {"on"}, 120)
         await hass.wait_state(CONNECTION, {"connected"}, 60)
         say("clear: Live is on again, connected")
+        method = hass.attributes.get(CONNECTION, {}).get("connection_method")
+        if method != "direct":
+            raise RuntimeError(f"the demo connects {method!r}, not directly")
+        say("connected directly: nothing goes to the sign server")
+        demo_fault(env, "direct_refused")
+        # Automatic moves to the sign server within seconds.
+        await hass.wait_attribute(CONNECTION, "connection_method", {"sign_server"}, 60)
+        await hass.wait_state(CONNECTION, {"connected"}, 60)
+        say("direct_refused: connected through the sign server instead")
         demo_fault(env, "rate_limited")
         # The connection is cut and every new one meets the 429. (Which state
         # the sensor then shows, and when, is the integration's business.)
@@ -565,6 +722,8 @@ def main() -> int:
         "DEMO_CONFIG": config,
     }
     base = f"http://127.0.0.1:{port}"
+    if args.screenshots:
+        install_browser_hooks(config)
     try:
         return 0 if run(args, env, base, config, ports) else 1
     finally:
@@ -580,7 +739,7 @@ def run(
     ports: tuple[int, int, int],
 ) -> bool:
     """Both starts of the demo and every check; True when all passed."""
-    port, fake_port, _control_port = ports
+    port, fake_port, control_port = ports
     ok = False
     demo = start_demo(env, base, config)
     try:
@@ -597,7 +756,10 @@ def run(
         )
         asyncio.run(break_it(base, env))
         if args.screenshots:
-            say("browser smoke test: log in, open the device page, take screenshots")
+            say(
+                "browser smoke test: log in, open the device page and every form "
+                "of the integration, take screenshots"
+            )
             subprocess.run(
                 [
                     "node",
@@ -605,8 +767,12 @@ def run(
                     base,
                     str(args.screenshots),
                 ],
+                env={
+                    **env,
+                    "DEMO_CONTROL_URL": f"http://127.0.0.1:{control_port}/_control",
+                },
                 check=True,
-                timeout=300,
+                timeout=600,
             )
         asyncio.run(change_settings(base))
         check_log(config, "first start")

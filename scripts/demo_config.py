@@ -198,6 +198,8 @@ def endpoints(fake_url: str) -> dict[str, str]:
     return {
         "web_url": fake_url,
         "webcast_url": f"{fake_url}/webcast",
+        # TikTok's push host for the direct connection (Automatic's first way).
+        "push_url": "ws://" + fake_url.split("://", 1)[1],
         "sign_server_url": f"{sign_base}/sign",
     }
 
@@ -208,7 +210,7 @@ def config_entry(fake_url: str, user_id: int) -> dict[str, Any]:
     return {
         "entry_id": ENTRY_ID,
         "version": 1,
-        "minor_version": 1,
+        "minor_version": 2,
         "domain": DOMAIN,
         "title": f"@{DEVICE}",
         "data": {"unique_id": DEVICE, "user_id": user_id, **endpoints(fake_url)},

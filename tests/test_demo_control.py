@@ -30,6 +30,7 @@ from tests.fake_tiktok import (
     SocketFaultKind,
 )
 from tests.fake_tiktok.control import FAULTS, ControlServer
+from tests.fake_tiktok.server import DIRECT_PUSH_PATH
 
 CREATOR = "streamer"
 
@@ -186,11 +187,33 @@ async def _blocked_on(rig: Rig) -> None:
     assert sticky.handshake_msg == "illegal secret key"
     with pytest.raises(aiohttp.WSServerHandshakeError):
         await rig.open_socket()
+    await _direct_refused_on(rig)
 
 
 async def _blocked_off(rig: Rig) -> None:
     assert rig.fake.faults.ws_handshake.sticky is None
     await rig.open_socket()
+    await _direct_accepted(rig)
+
+
+async def _direct_refused_on(rig: Rig) -> None:
+    sticky = rig.fake.faults.direct_handshake.sticky
+    assert sticky is not None
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await rig.session.ws_connect(
+            f"{rig.fake.direct_push_url}{DIRECT_PUSH_PATH}?room_id=1"
+        )
+    assert refused.value.status == 200
+
+
+async def _direct_accepted(rig: Rig) -> None:
+    assert rig.fake.faults.direct_handshake.sticky is None
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        # No ttwid: DEVICE_BLOCKED (415), the fake's own answer, not the fault's.
+        await rig.session.ws_connect(
+            f"{rig.fake.direct_push_url}{DIRECT_PUSH_PATH}?room_id=1"
+        )
+    assert refused.value.status == 415
 
 
 STICKY: dict[str, tuple[Check, Check]] = {
@@ -200,6 +223,7 @@ STICKY: dict[str, tuple[Check, Check]] = {
     "age_restricted": (_age_restricted_on, _age_restricted_off),
     "sign_server_down": (_sign_server_down_on, _sign_ok),
     "blocked": (_blocked_on, _blocked_off),
+    "direct_refused": (_direct_refused_on, _direct_accepted),
 }
 ONE_SHOT = {"drop": SocketFaultKind.DROP, "silence": SocketFaultKind.SILENCE}
 

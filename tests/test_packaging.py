@@ -449,9 +449,15 @@ def form_errors(
 class Step:
     """One form or menu of a flow, as the code shows it."""
 
-    placeholders: set[str] = field(default_factory=set)
+    # The description_placeholders of each place in the code that shows it.
+    shown_with: list[set[str]] = field(default_factory=list)
     fields: set[str] = field(default_factory=set)
     menu_options: set[str] | None = None
+
+    @property
+    def placeholders(self) -> set[str]:
+        """The placeholders every place that shows the step supplies."""
+        return _common(self.shown_with)
 
 
 @dataclass
@@ -466,6 +472,25 @@ class Flow:
     # Set in the flow's own methods, not by a validator it calls.
     own_errors: set[str] = field(default_factory=set)
     aborts: set[str] = field(default_factory=set)
+    # The description_placeholders of every abort (Home Assistant's abort
+    # helpers give none).
+    abort_placeholders: list[set[str]] = field(default_factory=list)
+    # Keys of every dict the flow sets as its context's title_placeholders,
+    # and the methods that do.
+    title_placeholders: list[set[str]] = field(default_factory=list)
+    namers: set[str] = field(default_factory=set)
+
+    @property
+    def form_placeholders(self) -> set[str]:
+        """The placeholders every form of the flow supplies (its errors show there)."""
+        return _common(
+            [
+                given
+                for step in self.steps.values()
+                if step.menu_options is None
+                for given in step.shown_with
+            ]
+        )
 
 
 FLOW_KINDS = {
@@ -489,15 +514,24 @@ def _step_placeholders(flow: Flow, value: ast.expr | None) -> set[str]:
     if isinstance(value, ast.Attribute) and (
         method := _method(flow, value.attr)
     ):  # self._placeholders: a property returning a dict display
-        return set().union(
-            *(
-                dict_keys(node.value)
-                for node in ast.walk(method)
-                if isinstance(node, ast.Return)
-            )
-        )
+        returned = [
+            dict_keys(node.value)
+            for node in ast.walk(method)
+            if isinstance(node, ast.Return)
+        ]
+        return set.intersection(*returned)
     assert value is None, ast.unparse(value)
     return set()
+
+
+def _is_title_placeholders(target: ast.expr) -> bool:
+    """``self.context["title_placeholders"]``."""
+    return (
+        isinstance(target, ast.Subscript)
+        and isinstance(target.value, ast.Attribute)
+        and target.value.attr == "context"
+        and strings(target.slice) == {"title_placeholders"}
+    )
 
 
 def _flows() -> dict[str, Flow]:
@@ -521,36 +555,51 @@ def _flows() -> dict[str, Flow]:
             flow.errors |= form_errors(method)
             flow.own_errors |= form_errors(method, follow=False)
             for call in calls(method, "async_show_form", "async_show_menu"):
-                step = flow.steps.setdefault(
-                    the_string(keyword(call, "step_id")), Step()
-                )
-                step.placeholders |= _step_placeholders(
-                    flow, keyword(call, "description_placeholders")
-                )
-                if call_name(call) == "async_show_menu":
-                    step.menu_options = strings(keyword(call, "menu_options"))
-                else:
+                # A step id can be an "a if x else b": the call shows either.
+                step_ids = strings(keyword(call, "step_id"))
+                assert step_ids, ast.unparse(call)
+                for step_id in step_ids:
+                    step = flow.steps.setdefault(step_id, Step())
+                    step.shown_with.append(
+                        _step_placeholders(
+                            flow, keyword(call, "description_placeholders")
+                        )
+                    )
+                    if call_name(call) == "async_show_menu":
+                        step.menu_options = strings(keyword(call, "menu_options"))
+                        continue
                     step.fields |= schema_keys(method)
                     for helper in calls(method, *FUNCTIONS):
                         step.fields |= schema_keys(FUNCTIONS[str(call_name(helper))])
             # Aborts: explicit reasons, and those of Home Assistant's helpers.
             for call in calls(method, "async_abort"):
                 flow.aborts |= strings(keyword(call, "reason"))
+                flow.abort_placeholders.append(
+                    _step_placeholders(flow, keyword(call, "description_placeholders"))
+                )
             for call in calls(method, "_abort_if_unique_id_mismatch"):
                 flow.aborts |= strings(keyword(call, "reason")) or {
                     "unique_id_mismatch"
                 }
+                flow.abort_placeholders.append(set())
             for node in ast.walk(method):
                 if isinstance(node, ast.Assign) and any(
                     isinstance(t, ast.Name) and t.id == "reason" for t in node.targets
                 ):
                     flow.aborts |= strings(node.value)
+                if isinstance(node, ast.Assign) and any(
+                    _is_title_placeholders(t) for t in node.targets
+                ):
+                    flow.title_placeholders.append(dict_keys(node.value))
+                    flow.namers.add(method.name)
             if any(calls(method, "_abort_if_unique_id_configured")):
                 flow.aborts.add("already_configured")
+                flow.abort_placeholders.append(set())
             for call in calls(method, "async_set_unique_id"):
                 progress = keyword(call, "raise_on_progress")
                 if not (isinstance(progress, ast.Constant) and progress.value is False):
                     flow.aborts.add("already_in_progress")
+                    flow.abort_placeholders.append(set())
     return classes
 
 
@@ -568,12 +617,72 @@ def _translated_fields(step: dict[str, Any]) -> set[str]:
     return fields
 
 
-def _check_steps(steps: dict[str, Step], translated: dict[str, Any]) -> None:
-    """Forms and menus of the code against their translated texts."""
+# Which texts of a config or options flow step Home Assistant's frontend
+# formats with the step's description_placeholders, on both targets. The
+# frontend of 2025.4.4 (home-assistant-frontend 20250411.0) localizes field
+# labels (data), section names and descriptions, menu titles and submit
+# buttons without them, so a placeholder there shows "Translation error: The
+# intl string context variable ... was not provided" (field labels get them
+# from frontend PR #25115 on, after 2025.4). Titles of forms, descriptions,
+# data_description (also in sections), menu options, errors and aborts are
+# formatted. A repair flow formats every text of its fix_flow with the issue's
+# translation_placeholders merged with the step's description_placeholders.
+FORMATTED_STEP_TEXTS = {"title", "description", "data_description", "menu_options"}
+
+
+def _step_text_placeholders(
+    text: dict[str, Any], *, menu: bool
+) -> tuple[set[str], set[str]]:
+    """(Placeholders of the formatted texts of a step, of the others)."""
+    formatted: set[str] = set()
+    verbatim: set[str] = set()
+    for key, value in text.items():
+        if key == "sections":
+            for section in value.values():
+                for part, texts in section.items():
+                    found = placeholders(texts)
+                    if part == "data_description":
+                        formatted |= found
+                    else:
+                        verbatim |= found
+        elif key in FORMATTED_STEP_TEXTS and not (menu and key == "title"):
+            formatted |= placeholders(value)
+        else:
+            verbatim |= placeholders(value)
+    return formatted, verbatim
+
+
+def _check_steps(
+    steps: dict[str, Step],
+    translated: dict[str, Any],
+    *,
+    issue_placeholders: set[str] | None = None,
+) -> None:
+    """Forms and menus of the code against their translated texts.
+
+    Every placeholder must be in a text the frontend formats, and supplied at
+    every place in the code that shows the step. ``issue_placeholders``: the
+    step is a fix flow's, shown with these too, and every text is formatted.
+    """
     assert set(translated) == set(steps)
     for step_id, step in steps.items():
         text = translated[step_id]
-        assert placeholders(text) <= step.placeholders, step_id
+        if issue_placeholders is None:
+            formatted, verbatim = _step_text_placeholders(
+                text, menu=step.menu_options is not None
+            )
+            given = step.placeholders
+        else:
+            formatted, verbatim = placeholders(text), set()
+            given = step.placeholders | issue_placeholders
+        assert not verbatim, (
+            f"{step_id}: {sorted(verbatim)} in a field label, section or menu "
+            "title: Home Assistant 2025.4 shows them unformatted (Translation error)"
+        )
+        assert formatted <= given, (
+            f"{step_id}: {sorted(formatted - given)} not supplied wherever "
+            "the step is shown"
+        )
         assert _translated_fields(text) == step.fields, step_id
         assert set(text.get("data_description", {})) <= set(text.get("data", {}))
         for section in text.get("sections", {}).values():
@@ -582,6 +691,18 @@ def _check_steps(steps: dict[str, Step], translated: dict[str, Any]) -> None:
             assert set(text["menu_options"]) == step.menu_options, step_id
         else:
             assert "menu_options" not in text, step_id
+
+
+def _common(given: list[set[str]]) -> set[str]:
+    """What every one of these places supplies (nothing if there is none)."""
+    return set.intersection(*given) if given else set()
+
+
+def _check_formatted(texts: dict[str, str], given: set[str], what: str) -> None:
+    """Error or abort texts use only placeholders that every place supplies."""
+    for key, text in texts.items():
+        missing = placeholders(text) - given
+        assert not missing, f"{what} {key}: {sorted(missing)} not always supplied"
 
 
 def _merge_steps(flows: list[Flow]) -> dict[str, Step]:
@@ -664,6 +785,8 @@ def test_config_flow_steps_fields_and_errors() -> None:
     config = TRANSLATIONS["config"]
     _check_steps(config_flow.steps, config["step"])
     assert set(config["error"]) == config_flow.errors
+    # An error shows on a form with that form's placeholders.
+    _check_formatted(config["error"], config_flow.form_placeholders, "error")
 
 
 def test_config_flow_aborts() -> None:
@@ -674,6 +797,67 @@ def test_config_flow_aborts() -> None:
     """
     [config_flow] = _of_kind("config")
     assert set(TRANSLATIONS["config"]["abort"]) == config_flow.aborts
+    _check_formatted(
+        TRANSLATIONS["config"]["abort"],
+        _common(config_flow.abort_placeholders),
+        "abort",
+    )
+
+
+def _statement_lists(function: Function) -> Iterator[list[ast.stmt]]:
+    for node in ast.walk(function):
+        for name in ("body", "orelse", "finalbody"):
+            body = getattr(node, name, None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+                yield body
+
+
+def test_flow_title() -> None:
+    """The flow's name where the integrations page lists it (and the reauth card).
+
+    The frontend formats config.flow_title with the flow's title_placeholders
+    (2025.4.4 and later; without a flow_title it shows the "name" one). Home
+    Assistant gives a reauth flow {"name": entry title}; every way through
+    async_step_reauth must name the flow with every placeholder flow_title
+    uses before it shows anything, and the step title it names the flow
+    after is inserted as it is: it may have no placeholder of its own.
+    """
+    [config_flow] = _of_kind("config")
+    config = TRANSLATIONS["config"]
+    if "flow_title" not in config:
+        assert not config_flow.title_placeholders
+        return
+    needed = placeholders(config["flow_title"])
+    assert config_flow.title_placeholders, "flow_title, but no title_placeholders"
+    for given in config_flow.title_placeholders:
+        assert needed <= given, sorted(needed - given)
+    reauth = _method(config_flow, "async_step_reauth")
+    assert reauth is not None
+    for body in _statement_lists(reauth):
+        for index, statement in enumerate(body):
+            if not isinstance(statement, ast.Return):
+                continue
+            before = body[index - 1] if index else None
+            awaited = (
+                before.value.value
+                if isinstance(before, ast.Expr) and isinstance(before.value, ast.Await)
+                else None
+            )
+            named_first = (
+                isinstance(awaited, ast.Call)
+                and call_name(awaited) in config_flow.namers
+            )
+            assert named_first, (
+                f"line {statement.lineno}: a reauth flow without its name"
+            )
+    named = set().union(
+        *(strings(call.args[0]) for call in calls(reauth, *config_flow.namers))
+    )
+    assert named
+    for step_id in named:
+        title = config["step"][step_id]["title"]
+        assert not placeholders(title), step_id
+        assert step_id in config_flow.steps, step_id
 
 
 def test_options_flow() -> None:
@@ -683,6 +867,12 @@ def test_options_flow() -> None:
     _check_steps(options_flow.steps, options["step"])
     assert set(options.get("error", {})) == options_flow.errors
     assert set(options.get("abort", {})) == options_flow.aborts
+    _check_formatted(options.get("error", {}), options_flow.form_placeholders, "error")
+    _check_formatted(
+        options.get("abort", {}),
+        _common(options_flow.abort_placeholders),
+        "abort",
+    )
 
 
 @dataclass
@@ -694,8 +884,11 @@ class Issue:
 
 
 def _issues() -> dict[str, Issue]:
-    """Every issue created, through ir.async_create_issue or a helper around it."""
-    issues: dict[str, Issue] = {}
+    """Every issue created, through ir.async_create_issue or a helper around it.
+
+    An issue created in several places gets the placeholders all of them give.
+    """
+    sites: dict[str, list[Issue]] = {}
     for tree in MODULES.values():
         for function in (n for n in ast.walk(tree) if isinstance(n, Function)):
             for create in calls(function, "async_create_issue"):
@@ -704,7 +897,7 @@ def _issues() -> dict[str, Issue]:
                 if keys := strings(keyword(create, "translation_key")):
                     is_fixable = isinstance(fixable, ast.Constant) and fixable.value
                     for key in keys:
-                        issues[key] = Issue(given, bool(is_fixable))
+                        sites.setdefault(key, []).append(Issue(given, bool(is_fixable)))
                     continue
                 # A helper passes its arguments through: look at its callers.
                 assert isinstance(fixable, ast.Name), ast.unparse(create)
@@ -724,11 +917,20 @@ def _issues() -> dict[str, Issue]:
                         *(dict_keys(kw.value) for kw in caller.keywords)
                     )
                     for key in keys:
-                        issues[key] = Issue(
-                            given | passed,
-                            isinstance(is_fixable, ast.Constant)
-                            and bool(is_fixable.value),
+                        sites.setdefault(key, []).append(
+                            Issue(
+                                given | passed,
+                                isinstance(is_fixable, ast.Constant)
+                                and bool(is_fixable.value),
+                            )
                         )
+    issues: dict[str, Issue] = {}
+    for key, created in sites.items():
+        assert len({issue.fixable for issue in created}) == 1, key
+        issues[key] = Issue(
+            set.intersection(*(issue.placeholders for issue in created)),
+            created[0].fixable,
+        )
     return issues
 
 
@@ -763,7 +965,8 @@ def test_issue_translations() -> None:
             assert key not in fix_flows, key
             assert set(text) == {"title", "description"}, key
         issue_texts = {k: v for k, v in text.items() if k != "fix_flow"}
-        assert placeholders(issue_texts) <= issue.placeholders, key
+        missing = placeholders(issue_texts) - issue.placeholders
+        assert not missing, f"{key}: {sorted(missing)} not given at every creation"
 
 
 def test_repair_flow_translations() -> None:
@@ -772,9 +975,19 @@ def test_repair_flow_translations() -> None:
     assert set(fix_flows) == {
         key for key, text in TRANSLATIONS["issues"].items() if "fix_flow" in text
     }
+    issues = _issues()
     for key, flow in fix_flows.items():
         text = TRANSLATIONS["issues"][key]["fix_flow"]
-        _check_steps(flow.steps, text["step"])
+        given = issues[key].placeholders
+        _check_steps(flow.steps, text["step"], issue_placeholders=given)
+        _check_formatted(
+            text.get("error", {}), flow.form_placeholders | given, f"{key} error"
+        )
+        _check_formatted(
+            text.get("abort", {}),
+            _common(flow.abort_placeholders) | given,
+            f"{key} abort",
+        )
         errors = set(text.get("error", {}))
         # Every text is used. The other way is exact for the flow's own errors;
         # a validator's keys include some its particular check never produces
@@ -805,6 +1018,22 @@ def test_exception_translations() -> None:
     for key, given in raised.items():
         assert set(translated[key]) == {"message"}, key
         assert placeholders(translated[key]) == given, key
+
+
+def test_no_placeholders_where_nothing_supplies_them() -> None:
+    """Entity, selector and service texts: the code supplies no placeholders.
+
+    Home Assistant formats entity names with the entity's
+    translation_placeholders (this integration gives none), selector options
+    and service texts with nothing on 2025.4.
+    """
+    for section in ("entity", "selector", "services"):
+        found = {
+            where: placeholders(text)
+            for where, text in _texts(TRANSLATIONS[section], (section,))
+            if placeholders(text)
+        }
+        assert not found, found
 
 
 def _is_description(value: object) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import (
@@ -12,8 +14,22 @@ from homeassistant.helpers import (
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
-from .api import create_client, create_session, sign_server_url
-from .const import CONF_SIGN_API_KEY, CONF_UNIQUE_ID, DOMAIN
+from .api import (
+    async_release_session,
+    create_client,
+    create_session,
+    sign_server_url,
+)
+from .const import (
+    CONF_BUS_EVENT_TYPES,
+    CONF_PROXY_URL,
+    CONF_SIGN_API_KEY,
+    CONF_UNIQUE_ID,
+    DOMAIN,
+    LEGACY_CONF_GIFT_STREAK_UPDATES,
+    LEGACY_DEFAULT_BUS_EVENT_TYPES,
+    EventType,
+)
 from .coordinator import STORAGE_VERSION, TikTokLiveConfigEntry, TikTokLiveCoordinator
 from .failures import ALL_ISSUES, DATA_EVIDENCE, issue_id
 from .services import async_setup_services
@@ -36,17 +52,21 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: TikTokLiveConfigEntry) -> bool:
     """Check the creator, then keep their stream connected in the background."""
-    gate, release_gate = async_acquire_gate(
+    proxy = entry.options.get(CONF_PROXY_URL)
+    session = create_session(hass, proxy=proxy)
+    entry.async_on_unload(partial(async_release_session, session, proxy))
+    client = create_client(
+        entry.data, session, pacer=async_get_shared(hass).pacer, proxy=proxy
+    )
+    gate, bulk_watch, release_shared = async_acquire_gate(
         hass,
         entry.entry_id,
         sign_server_url(entry.data),
         entry.data.get(CONF_SIGN_API_KEY),
+        client.bulk_live_check,
     )
-    entry.async_on_unload(release_gate)
-    client = create_client(
-        entry.data, create_session(hass), pacer=async_get_shared(hass).pacer
-    )
-    coordinator = TikTokLiveCoordinator(hass, entry, client, gate)
+    entry.async_on_unload(release_shared)
+    coordinator = TikTokLiveCoordinator(hass, entry, client, gate, bulk_watch)
     entry.async_on_unload(coordinator.async_shutdown)
     # The device first: the setup check can already fire stream_started.
     device = dr.async_get(hass).async_get_or_create(
@@ -81,12 +101,33 @@ async def async_setup_entry(hass: HomeAssistant, entry: TikTokLiveConfigEntry) -
 async def _async_entry_updated(
     hass: HomeAssistant, entry: TikTokLiveConfigEntry
 ) -> None:
-    """New options apply at once; new connection data needs a fresh start."""
+    """New options apply at once; new connection data (or proxy) needs a fresh start."""
     coordinator = entry.runtime_data
-    if dict(entry.data) != coordinator.entry_data:
+    if coordinator.needs_reload(entry):
         hass.config_entries.async_schedule_reload(entry.entry_id)
     else:
         coordinator.async_options_updated()
+
+
+async def async_migrate_entry(
+    hass: HomeAssistant, entry: TikTokLiveConfigEntry
+) -> bool:
+    """Options of integration 0.1: the streak switch folds into the event types.
+
+    An entry that never saved its options keeps the event types it fired
+    (then all but joins): an upgrade never silences an automation.
+    """
+    if entry.version > 1:
+        return False  # a newer integration wrote it: nothing to do here
+    if entry.minor_version < 2:
+        options = dict(entry.options)
+        streak_updates = bool(options.pop(LEGACY_CONF_GIFT_STREAK_UPDATES, False))
+        types = list(options.get(CONF_BUS_EVENT_TYPES, LEGACY_DEFAULT_BUS_EVENT_TYPES))
+        options[CONF_BUS_EVENT_TYPES] = [
+            t for t in types if t != EventType.GIFT_STREAK or streak_updates
+        ]
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
+    return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: TikTokLiveConfigEntry) -> bool:

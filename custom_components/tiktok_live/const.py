@@ -23,14 +23,19 @@ CONF_SESSION_TRUSTED_HOST: Final = "session_trusted_host"
 # Endpoint overrides used by the demo and the tests; never shown in a form.
 CONF_WEB_URL: Final = "web_url"
 CONF_WEBCAST_URL: Final = "webcast_url"
+CONF_PUSH_URL: Final = "push_url"
 
 # Options.
-CONF_GIFT_STREAK_UPDATES: Final = "gift_streak_updates"
 CONF_LIKE_MILESTONE: Final = "like_milestone"
 CONF_OFFLINE_CHECK_INTERVAL: Final = "offline_check_interval"
 CONF_BUS_EVENT_TYPES: Final = "bus_event_types"
+CONF_CONNECTION_METHOD: Final = "connection_method"
+# An HTTP(S) or SOCKS5 proxy for every request and the WebSocket.
+CONF_PROXY_URL: Final = "proxy_url"
+# Until options version 2 (integration 0.2), gift streak updates had a switch
+# of their own besides their bus event type: now the event type is the switch.
+LEGACY_CONF_GIFT_STREAK_UPDATES: Final = "gift_streak_updates"
 
-DEFAULT_GIFT_STREAK_UPDATES: Final = False
 DEFAULT_LIKE_MILESTONE: Final = 1000
 DEFAULT_OFFLINE_CHECK_INTERVAL: Final = 60
 MIN_OFFLINE_CHECK_INTERVAL: Final = 30
@@ -46,8 +51,12 @@ RECONNECT_BACKOFF_MAX: Final = 300.0
 BLOCKED_BACKOFF_MIN: Final = 300.0
 BLOCKED_BACKOFF_MAX: Final = 3600.0
 # With no frame at all for this long (TikTok sends viewer counts every few
-# seconds while live), the socket is considered dead and is reopened.
-SILENCE_TIMEOUT: Final = timedelta(seconds=90)
+# seconds while live), the socket is considered dead and is reopened: a
+# needless reopen costs one connect, and the history it replays is deduplicated.
+SILENCE_TIMEOUT: Final = timedelta(seconds=60)
+# How often the frame count is looked at: a dead socket is noticed within
+# SILENCE_TIMEOUT plus this.
+SILENCE_CHECK_INTERVAL: Final = timedelta(seconds=15)
 # Jitter applied to every wait, as a fraction of it.
 JITTER: Final = 0.2
 # A failure is shown (entities unavailable, Connection in its error state)
@@ -101,5 +110,19 @@ class EventType(StrEnum):
     STREAM_RESUMED = "stream_resumed"
 
 
-# Every bus event type is on by default except joins, which can be a flood.
-DEFAULT_BUS_EVENT_TYPES: Final = [t.value for t in EventType if t is not EventType.JOIN]
+# What goes on the bus (and so into the database and the logbook) unless the
+# user chooses otherwise: every gift, follow, share and subscription, the like
+# milestones and the stream's start, end, pause and resume. The high-volume
+# kinds are opt-in: comments and joins (hundreds a minute on a busy stream),
+# gift streak steps and the per-second like events.
+HIGH_VOLUME_EVENT_TYPES: Final = frozenset(
+    {EventType.COMMENT, EventType.JOIN, EventType.GIFT_STREAK, EventType.LIKE}
+)
+DEFAULT_BUS_EVENT_TYPES: Final = [
+    t.value for t in EventType if t not in HIGH_VOLUME_EVENT_TYPES
+]
+# What an entry of integration 0.1 that never saved its options fired: kept by
+# the migration, so that an upgrade never silences an automation.
+LEGACY_DEFAULT_BUS_EVENT_TYPES: Final = [
+    t.value for t in EventType if t is not EventType.JOIN
+]

@@ -20,14 +20,15 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from .api import sign_server_may_sign
 from .const import (
     CONF_BUS_EVENT_TYPES,
-    CONF_GIFT_STREAK_UPDATES,
+    CONF_CONNECTION_METHOD,
     CONF_LIKE_MILESTONE,
     CONF_OFFLINE_CHECK_INTERVAL,
+    CONF_PROXY_URL,
     CONF_UNIQUE_ID,
     DEFAULT_BUS_EVENT_TYPES,
-    DEFAULT_GIFT_STREAK_UPDATES,
     DEFAULT_LIKE_MILESTONE,
     DEFAULT_OFFLINE_CHECK_INTERVAL,
     DOMAIN,
@@ -39,7 +40,8 @@ from .const import (
     EventType,
 )
 from .failures import FailurePolicy
-from .shared import SignServerGate
+from .methods import ConnectionMethod, MethodChooser
+from .shared import BulkLiveWatch, SignServerGate, async_get_shared
 from .stream import (
     DEDUP_PERSISTED,
     DEDUP_PERSISTED_PERIODIC,
@@ -88,6 +90,8 @@ class TikTokLiveData:
     paused: bool = False
     # False while nobody can tell whether the creator is live.
     live_known: bool = True
+    # The way the current (or last) connection was opened: direct or sign_server.
+    connection_method: str | None = None
     stats: StreamStatistics = field(default_factory=StreamStatistics)
 
 
@@ -102,6 +106,7 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
         entry: TikTokLiveConfigEntry,
         client: TikTokLiveClient,
         gate: SignServerGate,
+        bulk_watch: BulkLiveWatch | None = None,
     ) -> None:
         """Set everything up; nothing is connected until async_run."""
         super().__init__(
@@ -116,9 +121,9 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
         self.data = TikTokLiveData()
         self.device_id: str | None = None
         self.event_counts: Counter[str] = Counter()
-        # The entry data this coordinator was built from: a change of it
-        # (not of the options) needs a reload.
-        self.entry_data = dict(entry.data)
+        # What this coordinator was built from: a change of the entry's data or
+        # proxy needs a reload; other options apply as they are.
+        self._built_from = self._connection_settings(entry)
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
         )
@@ -137,6 +142,10 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
         self.failures = FailurePolicy(
             hass, entry, gate, changed=self.async_schedule_write
         )
+        self.methods = MethodChooser(
+            lambda: self.connection_method,
+            sign_server_usable=lambda: sign_server_may_sign(self.config_entry.data),
+        )
         self.supervisor = ConnectionSupervisor(
             hass,
             entry,
@@ -144,6 +153,9 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
             model=self.model,
             policy=self.failures,
             gate=gate,
+            methods=self.methods,
+            shared=async_get_shared(hass),
+            bulk_watch=bulk_watch,
             offline_interval=lambda: self.offline_check_interval,
             changed=self.async_schedule_write,
         )
@@ -153,9 +165,8 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
     def _stream_options(self) -> StreamOptions:
         options = self.config_entry.options
         return StreamOptions(
-            gift_streak_updates=bool(
-                options.get(CONF_GIFT_STREAK_UPDATES, DEFAULT_GIFT_STREAK_UPDATES)
-            ),
+            # One control: streak steps are fired only when chosen for the bus.
+            gift_streak_updates=EventType.GIFT_STREAK in self.bus_event_types,
             like_milestone=int(
                 options.get(CONF_LIKE_MILESTONE, DEFAULT_LIKE_MILESTONE)
             ),
@@ -171,11 +182,31 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
         )
 
     @property
+    def connection_method(self) -> ConnectionMethod:
+        """How to connect: automatic, sign server only, or direct only."""
+        value = self.config_entry.options.get(
+            CONF_CONNECTION_METHOD, ConnectionMethod.AUTOMATIC
+        )
+        return (
+            ConnectionMethod(value)
+            if value in ConnectionMethod.__members__.values()
+            else ConnectionMethod.AUTOMATIC
+        )
+
+    @property
     def bus_event_types(self) -> list[str]:
         """Event types that go on the bus."""
         return list(
             self.config_entry.options.get(CONF_BUS_EVENT_TYPES, DEFAULT_BUS_EVENT_TYPES)
         )
+
+    @staticmethod
+    def _connection_settings(entry: TikTokLiveConfigEntry) -> tuple[object, ...]:
+        return (dict(entry.data), entry.options.get(CONF_PROXY_URL))
+
+    def needs_reload(self, entry: TikTokLiveConfigEntry) -> bool:
+        """Whether the entry changed in a way only a fresh start applies."""
+        return self._connection_settings(entry) != self._built_from
 
     @callback
     def async_options_updated(self) -> None:
@@ -188,6 +219,7 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
         """Restore the stream that was running before a restart or reload."""
         if stored := await self._store.async_load():
             self.model.restore(stored)
+            self.methods.restore(stored.get("connection_method"))
 
     async def _async_update_data(self) -> TikTokLiveData:
         """Check the creator once before setup completes (test-before-setup)."""
@@ -246,7 +278,7 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
                 cancel()
         self._write_timer = self._save_timer = None
         # Written now, not delayed: the next setup (a restart) reads it at once.
-        await self._store.async_save(self.model.stored(ids=DEDUP_PERSISTED))
+        await self._store.async_save(self._stored(ids=DEDUP_PERSISTED))
 
     @property
     def shutting_down(self) -> bool:
@@ -271,6 +303,7 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
         data.paused = model.paused
         data.stats = model.stats
         data.live_known = not (self.failures.degraded and self.failures.check_failing)
+        data.connection_method = self.methods.in_use
         return data
 
     @callback
@@ -303,9 +336,15 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
         self._save_timer = None
         self.model.dirty = False
         self.hass.async_create_task(
-            self._store.async_save(self.model.stored(ids=DEDUP_PERSISTED_PERIODIC)),
+            self._store.async_save(self._stored(ids=DEDUP_PERSISTED_PERIODIC)),
             f"{DOMAIN} save statistics",
         )
+
+    def _stored(self, *, ids: int) -> dict[str, Any]:
+        return {
+            **self.model.stored(ids=ids),
+            "connection_method": self.methods.stored(),
+        }
 
     # ----------------------------------------------------------------- events
 

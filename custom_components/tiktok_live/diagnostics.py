@@ -8,8 +8,9 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_SESSION_ID, CONF_SIGN_API_KEY
+from .const import CONF_PROXY_URL, CONF_SESSION_ID, CONF_SIGN_API_KEY
 from .coordinator import TikTokLiveConfigEntry
+from .webcast.proxy import proxy_name
 
 TO_REDACT = {CONF_SIGN_API_KEY, CONF_SESSION_ID}
 
@@ -27,7 +28,13 @@ async def async_get_config_entry_diagnostics(
         "entry": {
             "title": entry.title,
             "data": async_redact_data(dict(entry.data), TO_REDACT),
-            "options": dict(entry.options),
+            # The proxy by scheme, host and port: its URL may hold a password.
+            "options": dict(entry.options)
+            | (
+                {CONF_PROXY_URL: proxy_name(entry.options[CONF_PROXY_URL])}
+                if entry.options.get(CONF_PROXY_URL)
+                else {}
+            ),
         },
         "connection_state": coordinator.connection_state.value,
         "is_live": coordinator.model.is_live,
@@ -44,6 +51,18 @@ async def async_get_config_entry_diagnostics(
             for err in failures.errors
         ],
         "recent_message_ids": len(coordinator.model.recent),
+        "connection_method": {
+            "setting": coordinator.connection_method.value,
+            "in_use": coordinator.methods.in_use,
+            "last_working": coordinator.methods.last_working,
+            "recent_refusals": {
+                method.value: [
+                    {"at": refusal.at.isoformat(), "error": refusal.error}
+                    for refusal in refusals
+                ]
+                for method, refusals in coordinator.methods.refusals.items()
+            },
+        },
         "events_fired": dict(coordinator.event_counts),
         "stream": {
             key: value

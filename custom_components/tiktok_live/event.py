@@ -15,7 +15,7 @@ from .entity import TikTokLiveEntity
 PARALLEL_UPDATES = 0
 
 
-def _description(key: str, *, enabled: bool = True) -> EventEntityDescription:
+def _description(key: str) -> EventEntityDescription:
     return EventEntityDescription(
         key=key,
         translation_key=key,
@@ -24,7 +24,11 @@ def _description(key: str, *, enabled: bool = True) -> EventEntityDescription:
             for entity_key, entity_type in EVENT_ENTITY_TYPES.values()
             if entity_key == key
         ],
-        entity_registry_enabled_default=enabled,
+        # Every event is fired on the bus, where it is stored once and told
+        # in the logbook; an event entity would store it a second time. So
+        # they are opt-in: enable one where a state trigger or a dashboard
+        # card suits better than the bus.
+        entity_registry_enabled_default=False,
     )
 
 
@@ -34,8 +38,7 @@ EVENTS: tuple[EventEntityDescription, ...] = (
     _description("share"),
     _description("like"),
     _description("comment"),
-    # Every viewer entering: noisy on a busy stream, so opt-in.
-    _description("join", enabled=False),
+    _description("join"),
     _description("subscribe"),
     _description("stream"),
 )

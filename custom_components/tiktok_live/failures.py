@@ -36,9 +36,11 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
+from .api import sign_server_host, sign_server_url
 from .const import (
     BLOCKED_BACKOFF_MAX,
     BLOCKED_BACKOFF_MIN,
+    CONF_PROXY_URL,
     CONF_SIGN_API_KEY,
     DOMAIN,
     FAILURE_GRACE,
@@ -62,9 +64,11 @@ from .webcast import (
     UserNotFoundError,
     WebcastBlockedError,
     WebcastDeviceBlockedError,
+    WebcastProxyError,
     WebcastSessionRejectedError,
     WebsocketURLMissingError,
 )
+from .webcast.proxy import proxy_name
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -85,9 +89,16 @@ ERROR_HISTORY: Final = 10
 ISSUE_USER_NOT_FOUND: Final = "user_not_found"
 ISSUE_BLOCKED: Final = "blocked"
 ISSUE_SIGN_SERVER: Final = "sign_server_unavailable"
+# The same issue, worded for what the sign server does wrong.
+ISSUE_SIGN_SERVER_UNREACHABLE: Final = "sign_server_unreachable"
+ISSUE_SIGN_SERVER_PUSH_HOST: Final = "sign_server_push_host"
 ISSUE_RATE_LIMITED: Final = "rate_limited"
 ISSUE_PREMIUM_REQUIRED: Final = "premium_required"
 ISSUE_SESSION_NOT_TRUSTED: Final = "session_not_trusted"
+ISSUE_PROXY: Final = "proxy_unreachable"
+# The same issue, worded for a proxy that answers but refuses.
+ISSUE_PROXY_REFUSED: Final = "proxy_refused"
+ISSUE_PROXY_AUTH: Final = "proxy_auth"
 ALL_ISSUES: Final = (
     ISSUE_USER_NOT_FOUND,
     ISSUE_BLOCKED,
@@ -95,6 +106,7 @@ ALL_ISSUES: Final = (
     ISSUE_RATE_LIMITED,
     ISSUE_PREMIUM_REQUIRED,
     ISSUE_SESSION_NOT_TRUSTED,
+    ISSUE_PROXY,
 )
 
 # Why a reauth asks for something: an age-restricted stream needs a session;
@@ -131,13 +143,17 @@ class EvidenceRule:
     retry: float
 
 
+# Retries of an unconfirmed answer come well within FAILURE_GRACE: a blip
+# (a captcha, a refused browser) costs a minute or two, and only a lasting
+# failure is ever shown.
 EVIDENCE: Final[dict[Cause, EvidenceRule]] = {
     # One "not found" can be a captcha: repeated over 30 minutes (or two
-    # sources agreeing, which confirms at once).
-    Cause.USER_NOT_FOUND: EvidenceRule(timedelta(minutes=30), 4 * 60.0),
-    # Refused, with room info withheld: twice, five minutes apart.
-    Cause.AGE_RESTRICTED: EvidenceRule(timedelta(minutes=5), 5 * 60.0),
-    Cause.SESSION_REJECTED: EvidenceRule(timedelta(minutes=5), 5 * 60.0),
+    # sources agreeing, which confirms at once). Asked again as often as an
+    # offline creator is.
+    Cause.USER_NOT_FOUND: EvidenceRule(timedelta(minutes=30), 60.0),
+    # Refused, with TikTok's age prompt in room info: still so 5 minutes later.
+    Cause.AGE_RESTRICTED: EvidenceRule(timedelta(minutes=5), 2 * 60.0),
+    Cause.SESSION_REJECTED: EvidenceRule(timedelta(minutes=5), 2 * 60.0),
     # A sign server's 401/402/403 again after a couple of minutes.
     Cause.API_KEY_INVALID: EvidenceRule(timedelta(minutes=2), 2 * 60.0),
     Cause.PREMIUM_REQUIRED: EvidenceRule(timedelta(minutes=2), 2 * 60.0),
@@ -251,10 +267,19 @@ class FailurePolicy:
     def failed(self, err: TikTokLiveError, *, during_check: bool = False) -> Outcome:
         """Decide what a failed check or connection attempt means."""
         self._record(err)
+        # The issue raised once the failure shows is the latest failure's:
+        # an earlier answer (a 429 whose wait ended) is no longer the cause.
+        self._pending_issues.clear()
+        if not isinstance(err, SignatureRateLimitError) and not self._gate.held:
+            self._delete_issue(ISSUE_RATE_LIMITED)
         outcome = self._answer(err)
         if not outcome.suspected:
             self.check_failing = during_check
             self._failing(outcome.state)
+        elif self.failing_since is not None:
+            # Still failing, but no longer for the earlier reason: should it
+            # show, it shows as an error, never as that stale reason.
+            self.failure_state = ConnectionState.ERROR
         self.retry_at = dt_util.utcnow() + timedelta(seconds=outcome.delay)
         return outcome
 
@@ -314,6 +339,22 @@ class FailurePolicy:
                 )
                 self._degrade()
                 return Outcome(ConnectionState.ERROR, RECHECK_WHILE_WAITING)
+            case WebcastProxyError():
+                kind = err.kind
+                self._issue_once_degraded(
+                    ISSUE_PROXY,
+                    lambda: self._create_issue(
+                        ISSUE_PROXY,
+                        ir.IssueSeverity.ERROR,
+                        translation_key=ISSUE_PROXY_AUTH
+                        if kind == WebcastProxyError.AUTH
+                        else ISSUE_PROXY_REFUSED
+                        if kind == WebcastProxyError.REFUSED
+                        else ISSUE_PROXY,
+                        placeholders={"creator": creator, "proxy": self._proxy_name},
+                    ),
+                )
+                return Outcome(ConnectionState.ERROR, self._reconnect.next())
             case WebcastDeviceBlockedError() if (
                 self._device_blocked < DEVICE_BLOCKED_QUICK_RETRIES
             ):
@@ -337,13 +378,22 @@ class FailurePolicy:
                 return Outcome(ConnectionState.BLOCKED, self._blocked.next())
             case SignAPIError():
                 if self._count(ISSUE_SIGN_SERVER) >= SIGN_SERVER_ISSUE_AFTER:
-                    reason = err.reason.name.lower()
+                    reason = err.reason
                     self._issue_once_degraded(
                         ISSUE_SIGN_SERVER,
                         lambda: self._create_issue(
                             ISSUE_SIGN_SERVER,
                             ir.IssueSeverity.WARNING,
-                            placeholders={"creator": creator, "reason": reason},
+                            # What a streamer can check differs by what fails.
+                            translation_key=ISSUE_SIGN_SERVER_UNREACHABLE
+                            if reason is SignAPIError.ErrorReason.CONNECT_ERROR
+                            else ISSUE_SIGN_SERVER_PUSH_HOST
+                            if reason is SignAPIError.ErrorReason.PUSH_HOST
+                            else ISSUE_SIGN_SERVER,
+                            placeholders={
+                                "creator": creator,
+                                "sign_server": self._sign_server_host,
+                            },
                         ),
                     )
                 return Outcome(ConnectionState.ERROR, self._reconnect.next())
@@ -449,7 +499,7 @@ class FailurePolicy:
         self.degraded = False
         self.retry_at = None
         self._pending_issues.clear()
-        for key in (ISSUE_RATE_LIMITED, ISSUE_SIGN_SERVER):
+        for key in (ISSUE_RATE_LIMITED, ISSUE_SIGN_SERVER, ISSUE_PROXY):
             self._delete_issue(key)
         if self._unreachable:
             self._unreachable = False
@@ -510,6 +560,14 @@ class FailurePolicy:
     @property
     def _creator(self) -> str:
         return str(self._entry.title)
+
+    @property
+    def _proxy_name(self) -> str:
+        return proxy_name(self._entry.options.get(CONF_PROXY_URL))
+
+    @property
+    def _sign_server_host(self) -> str:
+        return sign_server_host(sign_server_url(self._entry.data))
 
     def _record(self, err: TikTokLiveError) -> None:
         self.errors.append(

@@ -14,7 +14,7 @@ from homeassistant.helpers.selector import (
 
 from .api import sign_server_host
 from .compat import FixFlowResult, vol
-from .config_flow import async_update_and_reload
+from .config_flow import async_update_and_reload, keep_typed
 from .const import (
     CONF_CREATOR,
     CONF_SESSION_ID,
@@ -31,7 +31,7 @@ from .failures import (
     ISSUE_SESSION_NOT_TRUSTED,
     ISSUE_USER_NOT_FOUND,
 )
-from .validation import async_validate_api_key, async_validate_creator
+from .validation import async_validate_api_key, async_validate_creator, input_errors
 
 
 class _EntryRepairFlow(RepairsFlow):
@@ -67,7 +67,8 @@ class UserNotFoundRepairFlow(_EntryRepairFlow):
         """Ask for the new handle and check it is the same account."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {**self._entry.data, CONF_CREATOR: user_input[CONF_CREATOR]}
+            typed = str(user_input.get(CONF_CREATOR) or "").strip()
+            data = {**self._entry.data, CONF_CREATOR: typed}
             creator, errors = await async_validate_creator(self.hass, data)
             if creator is not None:
                 if str(creator.user_id) != self._entry.unique_id:
@@ -78,7 +79,10 @@ class UserNotFoundRepairFlow(_EntryRepairFlow):
                     return self._done(data, title=f"@{creator.unique_id}")
         return self.async_show_form(
             step_id="new_handle",
-            data_schema=vol.Schema({vol.Required(CONF_CREATOR): str}),
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema({vol.Required(CONF_CREATOR): str}),
+                keep_typed(user_input, errors),
+            ),
             errors=errors,
             description_placeholders=self._placeholders,
         )
@@ -99,21 +103,24 @@ class PremiumKeyRepairFlow(_EntryRepairFlow):
         """Ask for the key and check the sign server accepts it."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {
-                **self._entry.data,
-                CONF_SIGN_API_KEY: user_input[CONF_SIGN_API_KEY].strip(),
-            }
-            errors = await async_validate_api_key(self.hass, data)
+            key = str(user_input.get(CONF_SIGN_API_KEY) or "").strip()
+            errors = input_errors({CONF_SIGN_API_KEY: key})
             if not errors:
-                return self._done(data)
+                data = {**self._entry.data, CONF_SIGN_API_KEY: key}
+                errors = await async_validate_api_key(self.hass, data)
+                if not errors:
+                    return self._done(data)
         return self.async_show_form(
             step_id="api_key",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(CONF_SIGN_API_KEY): TextSelector(
-                        TextSelectorConfig(type=TextSelectorType.PASSWORD)
-                    )
-                }
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(
+                    {
+                        vol.Required(CONF_SIGN_API_KEY): TextSelector(
+                            TextSelectorConfig(type=TextSelectorType.PASSWORD)
+                        )
+                    }
+                ),
+                keep_typed(user_input, errors),
             ),
             errors=errors,
             description_placeholders=self._placeholders,

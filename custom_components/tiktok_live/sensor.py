@@ -57,6 +57,11 @@ def _per_stream(
     )
 
 
+def _connection_attributes(data: TikTokLiveData) -> dict[str, Any]:
+    """The way the current (or last) connection was opened: direct or sign_server."""
+    return {"connection_method": data.connection_method}
+
+
 SENSORS: tuple[TikTokLiveSensorEntityDescription, ...] = (
     TikTokLiveSensorEntityDescription(
         key="viewers",
@@ -102,6 +107,7 @@ SENSORS: tuple[TikTokLiveSensorEntityDescription, ...] = (
         options=[state.value for state in ConnectionState],
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda data: data.connection_state.value,
+        attributes_fn=_connection_attributes,
         always_available=True,
     ),
 )

@@ -110,6 +110,7 @@ class RecentIds:
 class StreamOptions:
     """What the user chose about how events are handed out."""
 
+    # Whether the steps of a gift streak are fired (not only its end).
     gift_streak_updates: bool
     like_milestone: int
 

@@ -19,18 +19,22 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from .const import (
+    CONF_USER_ID,
     DOMAIN,
     FIRST_CHECK_REUSE,
     LOGGER,
     OFFLINE_CONFIRM,
     OFFLINE_RECHECK,
+    SILENCE_CHECK_INTERVAL,
     SILENCE_TIMEOUT,
     ConnectionState,
 )
 from .failures import FailurePolicy, jittered
-from .shared import SignServerGate
+from .methods import SWITCH_DELAY, MethodChooser
+from .shared import BULK_FALLBACK_INTERVAL, BulkLiveWatch, Shared, SignServerGate
 from .stream import StreamModel
 from .webcast import (
+    ConnectMethod,
     Creator,
     LiveEndEvent,
     TikTokLiveClient,
@@ -56,6 +60,9 @@ class ConnectionSupervisor:
         model: StreamModel,
         policy: FailurePolicy,
         gate: SignServerGate,
+        methods: MethodChooser,
+        shared: Shared,
+        bulk_watch: BulkLiveWatch | None,
         offline_interval: Callable[[], float],
         changed: Callable[[], None],
     ) -> None:
@@ -66,6 +73,9 @@ class ConnectionSupervisor:
         self._model = model
         self._policy = policy
         self._gate = gate
+        self.methods = methods
+        self._shared = shared
+        self._bulk_watch = bulk_watch
         self._offline_interval = offline_interval
         self._changed = changed
         self.unique_id: str = str(entry.data["unique_id"])
@@ -76,13 +86,17 @@ class ConnectionSupervisor:
         self.next_attempt: datetime | None = None
         self._first_check: tuple[Creator, datetime] | None = None
         self._offline_since: datetime | None = None
+        # Set while the creator is offline and the bulk live check watches them.
+        self._watched_offline = False
         self._wake: Callable[[], None] | None = None
         self._idle = asyncio.Event()
         # Set while waiting or streaming: nothing is in flight (tests, tools).
         self._settled = asyncio.Event()
         self._watchdog: CALLBACK_TYPE | None = None
         self._frames_at_last_check = -1
+        self._silent_checks = 0
         self._shut_down = False
+        self._unexpected_logged: set[str] = set()
 
     @property
     def shutting_down(self) -> bool:
@@ -112,7 +126,7 @@ class ConnectionSupervisor:
             delay = await self._turn()
             if self._stopping():
                 return
-            await self._sleep(delay)
+            await self._sleep(delay, watch_live=self._watched_offline)
 
     async def _turn(self) -> float:
         """One check (and connection, while live); seconds until the next turn."""
@@ -121,9 +135,21 @@ class ConnectionSupervisor:
             try:
                 creator = await self._client.check_live(self.unique_id)
             except TikTokLiveError as err:
-                return self._policy.failed(err, during_check=True).delay
-            except Exception:  # noqa: BLE001 - the supervisor must outlive any bug
-                LOGGER.exception("Unexpected error checking @%s", self.unique_id)
+                outcome = self._policy.failed(err, during_check=True)
+                room_id = self._model.stats.room_id
+                if outcome.suspected and self._model.is_live and room_id is not None:
+                    # "Not found" in the middle of a stream is a captcha, most
+                    # likely: the room it streams in is still there to join.
+                    LOGGER.debug(
+                        "Check of @%s failed (%s), rejoining room %s",
+                        self.unique_id,
+                        type(err).__name__,
+                        room_id,
+                    )
+                    return await self._connect_when_allowed(room_id)
+                return outcome.delay
+            except Exception as err:  # noqa: BLE001 - the supervisor must outlive any bug
+                self._unexpected("checking", err)
                 return self._policy.failed(
                     WebcastConnectionError("Unexpected error"), during_check=True
                 ).delay
@@ -131,14 +157,21 @@ class ConnectionSupervisor:
         if not creator.is_live:
             return await self._offline_answer()
         self._offline_since = None
+        self._watched_offline = False
+        self._shared.waiting_for_live.discard(self._entry.entry_id)
         self._model.creator_live(creator)
-        if self._gate.held:
+        return await self._connect_when_allowed(creator.room_id)
+
+    async def _connect_when_allowed(self, room_id: str | None) -> float:
+        """Connect the way the chooser picks, once the sign server's gate lets it."""
+        method = self.methods.next()
+        if method is ConnectMethod.SIGN_SERVER and self._gate.held:
             # Another entry's 429: nobody asks the sign server until it ends.
             self._policy.held_by_gate()
             await self._sleep(until=self._gate)
             if self._stopping():
                 return 0
-        return await self._connect(creator)
+        return await self._connect(room_id, method)
 
     def _take_first_check(self) -> Creator | None:
         first, self._first_check = self._first_check, None
@@ -146,7 +179,7 @@ class ConnectionSupervisor:
             return None
         return first[0]
 
-    async def _connect(self, creator: Creator) -> float:
+    async def _connect(self, room_id: str | None, method: ConnectMethod) -> float:
         self._set_activity(
             ConnectionState.RECONNECTING
             if self.connections_opened and self._model.is_live
@@ -154,16 +187,23 @@ class ConnectionSupervisor:
         )
         try:
             connection = await self._client.connect(
-                self.unique_id, room_id=creator.room_id
+                self.unique_id, room_id=room_id, method=method
             )
         except UserOfflineError:
             # Room info says the room ended while the check said live.
             return await self._offline_answer()
         except TikTokLiveError as err:
-            return self._policy.failed(err).delay
-        except Exception:  # noqa: BLE001 - the supervisor must outlive any bug
-            LOGGER.exception("Unexpected error connecting to @%s", self.unique_id)
+            delay = self._policy.failed(err).delay
+            if self.methods.refused(method, err):
+                # Refused one way: the other way, soon (the failure still
+                # counts towards what users see, should both refuse).
+                return jittered(SWITCH_DELAY, only_later=True)
+            return delay
+        except Exception as err:  # noqa: BLE001 - the supervisor must outlive any bug
+            self._unexpected("connecting to", err)
             return self._policy.failed(WebcastConnectionError("Unexpected error")).delay
+        self.methods.worked(method)
+        self._changed()
         return await self._stream(connection)
 
     async def _stream(self, connection: WebcastConnection) -> float:
@@ -182,8 +222,8 @@ class ConnectionSupervisor:
                     ended = True
         except WebcastConnectionError as err:
             LOGGER.debug("Connection to @%s dropped: %s", self.unique_id, err)
-        except Exception:  # noqa: BLE001 - the supervisor must outlive any bug
-            LOGGER.exception("Unexpected error in the stream of @%s", self.unique_id)
+        except Exception as err:  # noqa: BLE001 - the supervisor must outlive any bug
+            self._unexpected("reading the stream of", err)
         finally:
             self._settled.clear()
             self.connection = None
@@ -224,11 +264,34 @@ class ConnectionSupervisor:
         return jittered(OFFLINE_RECHECK, only_later=True)
 
     def _offline(self) -> float:
+        """Wait for the creator to go live: the next check's delay.
+
+        Every offline creator shares one budget of checks a minute; with the
+        sign server's bulk live check (an API key's plan) one request a
+        minute watches them all, and each one's own check is a rare fallback.
+        """
         self._offline_since = None
         self._model.creator_offline()
         self._policy.waiting_for_live()
         self._set_activity(ConnectionState.WAITING_FOR_LIVE)
-        return jittered(self._offline_interval())
+        self._shared.waiting_for_live.add(self._entry.entry_id)
+        interval = self._offline_interval()
+        watch = self._bulk_watch
+        self._watched_offline = watch is not None and watch.usable
+        if self._watched_offline:
+            return jittered(max(interval, BULK_FALLBACK_INTERVAL))
+        return jittered(self._shared.offline_interval(interval))
+
+    def _unexpected(self, doing: str, err: Exception) -> None:
+        """A bug: its traceback once per kind, then a line at debug level."""
+        cause = f"{doing} {type(err).__name__}"
+        if cause in self._unexpected_logged:
+            LOGGER.debug(
+                "Unexpected error %s @%s again: %r", doing, self.unique_id, err
+            )
+            return
+        self._unexpected_logged.add(cause)
+        LOGGER.exception("Unexpected error %s @%s", doing, self.unique_id)
 
     def _set_activity(self, activity: ConnectionState) -> None:
         if self.activity is not activity:
@@ -238,9 +301,17 @@ class ConnectionSupervisor:
     # ------------------------------------------------------------- waiting
 
     async def _sleep(
-        self, seconds: float | None = None, *, until: SignServerGate | None = None
+        self,
+        seconds: float | None = None,
+        *,
+        until: SignServerGate | None = None,
+        watch_live: bool = False,
     ) -> None:
-        """Wait on Home Assistant's clock (or for a gate), cut short by wake()."""
+        """Wait on Home Assistant's clock (or for a gate), cut short by wake().
+
+        With ``watch_live`` the bulk live check also wakes it, when it finds
+        the creator live.
+        """
         future: asyncio.Future[None] = self._hass.loop.create_future()
 
         @callback
@@ -262,6 +333,11 @@ class ConnectionSupervisor:
                 self._hass, until.wait_released(), f"{DOMAIN} wait for sign server"
             )
             gate_task.add_done_callback(lambda _task: _wake())
+        stop_watching: CALLBACK_TYPE | None = None
+        if watch_live and self._bulk_watch is not None:
+            stop_watching = self._bulk_watch.wait(
+                int(self._entry.data.get(CONF_USER_ID, self._entry.unique_id)), _wake
+            )
         self._wake = _wake
         self._idle.set()
         self._settled.set()
@@ -274,6 +350,8 @@ class ConnectionSupervisor:
             self._wake = None
             if cancel_timer is not None:
                 cancel_timer()
+            if stop_watching is not None:
+                stop_watching()
             if gate_task is not None and not gate_task.done():
                 gate_task.cancel()
 
@@ -307,8 +385,9 @@ class ConnectionSupervisor:
         self._frames_at_last_check = (
             connection.stats.frames_received if connection is not None else -1
         )
+        self._silent_checks = 0
         self._watchdog = async_call_later(
-            self._hass, SILENCE_TIMEOUT, self._check_silence
+            self._hass, SILENCE_CHECK_INTERVAL, self._check_silence
         )
 
     def _disarm_watchdog(self) -> None:
@@ -318,12 +397,22 @@ class ConnectionSupervisor:
 
     @callback
     def _check_silence(self, _now: datetime) -> None:
+        """Count the checks in a row that saw no new frame; close once they span the timeout.
+
+        Counted rather than timed, so it follows Home Assistant's timers
+        (and tests that move them) whatever the wall clock does.
+        """
         self._watchdog = None
         connection = self.connection
         if connection is None:
             return
         frames = connection.stats.frames_received
-        if frames == self._frames_at_last_check:
+        if frames != self._frames_at_last_check:
+            self._frames_at_last_check = frames
+            self._silent_checks = 0
+        else:
+            self._silent_checks += 1
+        if self._silent_checks * SILENCE_CHECK_INTERVAL >= SILENCE_TIMEOUT:
             LOGGER.debug(
                 "No frame from @%s for %s, reconnecting",
                 self.unique_id,
@@ -333,7 +422,6 @@ class ConnectionSupervisor:
                 self._hass, connection.close(), f"{DOMAIN} close silent socket"
             )
             return
-        self._frames_at_last_check = frames
         self._watchdog = async_call_later(
-            self._hass, SILENCE_TIMEOUT, self._check_silence
+            self._hass, SILENCE_CHECK_INTERVAL, self._check_silence
         )

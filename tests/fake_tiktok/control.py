@@ -17,9 +17,11 @@ the helpers of faults.py, ``creator.go_offline()``/``go_live()``,
 ``fake.inject(...)``). Sticky faults hold until cleared; one-shot faults
 (``drop``, ``silence``) hit the open connections once.
 
-Faults that only matter when a client (re)connects (rate limited, sign server
-down, blocked, user not found, age restricted) also cut the open push
-connections, so their effect shows at once instead of at the next reconnect.
+Faults that only matter when a client (re)connects (direct refused, rate
+limited, sign server down, blocked, user not found, age restricted) also cut
+the open push connections, so their effect shows at once instead of at the
+next reconnect. The sign server's faults only matter to a connection that
+goes through it: with Automatic, after ``direct_refused``.
 """
 
 from __future__ import annotations
@@ -185,13 +187,30 @@ def _sign_server_down_active(fake: FakeTikTok) -> bool:
     return _status(503)(fake.faults.sign_fetch.sticky)
 
 
+async def _direct_refused_apply(fake: FakeTikTok) -> None:
+    fake.faults.direct_handshake.always(faults.blocked(200, "not from this network"))
+    await _cut_connections(fake)
+
+
+async def _direct_refused_clear(fake: FakeTikTok) -> None:
+    _unset(fake.faults.direct_handshake, lambda sticky: not sticky.stall)
+
+
+def _direct_refused_active(fake: FakeTikTok) -> bool:
+    sticky = fake.faults.direct_handshake.sticky
+    return sticky is not None and not sticky.stall
+
+
 async def _blocked_apply(fake: FakeTikTok) -> None:
-    fake.faults.ws_handshake.always(faults.blocked(200, "illegal secret key"))
+    refused = faults.blocked(200, "illegal secret key")
+    fake.faults.ws_handshake.always(refused)
+    fake.faults.direct_handshake.always(refused)
     await _cut_connections(fake)
 
 
 async def _blocked_clear(fake: FakeTikTok) -> None:
     _unset(fake.faults.ws_handshake, lambda sticky: not sticky.stall)
+    _unset(fake.faults.direct_handshake, lambda sticky: not sticky.stall)
 
 
 def _blocked_active(fake: FakeTikTok) -> bool:
@@ -224,8 +243,15 @@ FAULTS: dict[str, Fault] = {
         _offline_clear,
         _offline_active,
     ),
+    "direct_refused": Fault(
+        "TikTok refuses the direct connection (Automatic moves to the sign server)",
+        _direct_refused_apply,
+        _direct_refused_clear,
+        _direct_refused_active,
+    ),
     "rate_limited": Fault(
-        f"The sign server answers 429 (retry in {RATE_LIMIT_SECONDS} s) to every connection",
+        f"The sign server answers 429 (retry in {RATE_LIMIT_SECONDS} s) to every"
+        " connection it signs",
         _rate_limited_apply,
         _rate_limited_clear,
         _rate_limited_active,
@@ -250,7 +276,8 @@ FAULTS: dict[str, Fault] = {
         _sign_server_down_active,
     ),
     "blocked": Fault(
-        "TikTok refuses the push connection (Handshake-Msg: illegal secret key)",
+        "TikTok refuses every push connection, direct or signed"
+        " (Handshake-Msg: illegal secret key)",
         _blocked_apply,
         _blocked_clear,
         _blocked_active,
@@ -263,7 +290,8 @@ FAULTS: dict[str, Fault] = {
         sticky=False,
     ),
     "silence": Fault(
-        "Once: the connection stays open but nothing arrives (reconnects after 90 s)",
+        "Once: the connection stays open but nothing arrives (reconnects after"
+        " about a minute)",
         _silence_apply,
         _socket_clear,
         _never,

@@ -129,7 +129,12 @@ class FakeProxy:
             return
         if self.refuse:
             self.refused += 1
-            writer.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            # Its own refusal, named as such (RFC 9209), as current proxies do.
+            writer.write(
+                b"HTTP/1.1 403 Forbidden\r\n"
+                b"Proxy-Status: fakeproxy; error=http_request_denied\r\n"
+                b"Content-Length: 0\r\n\r\n"
+            )
             await writer.drain()
             return
         if method == "CONNECT":

@@ -27,7 +27,9 @@ real services speak, so the client is tested over real sockets:
                                 TikTok's parameters; no first fetch result
 ``GET /ws``                     the push WebSocket (subprotocol echo-protocol)
 ``GET /ws-fallback``            the sign server's own fallback push host, served
-                                as ``localhost`` (not TikTok's host); it refuses
+                                on a port of its own (another server than
+                                TikTok's; an address, so no resolver is
+                                involved); it refuses
 ==============================  =================================================
 
 ``sign_layout = "legacy"`` makes the sign server an older one that answers 404
@@ -289,6 +291,7 @@ class FakeTikTok:
     ) -> None:
         self._host = host
         self._port = port
+        self._fallback_port = 0
         self._runner: web.AppRunner | None = None
         self.creators: dict[str, FakeCreator] = {}
         self.room_ids = itertools.count(7_400_000_000_000_000_001)
@@ -355,6 +358,7 @@ class FakeTikTok:
             "/sign/accounts/me/rate_limits", self._current(self._rate_limits)
         )
         app.router.add_get("/sign/webcast/rate_limits", self._rate_limits)
+        app.router.add_post("/sign/webcast/bulk_live_check", self._bulk_live_check)
         app.router.add_get("/ws", self._websocket)
         app.router.add_get("/ws-fallback", self._fallback_websocket)
         self._runner = web.AppRunner(
@@ -366,6 +370,11 @@ class FakeTikTok:
         server = site._server
         assert isinstance(server, asyncio.Server)
         self._port = int(server.sockets[0].getsockname()[1])
+        fallback = web.TCPSite(self._runner, self._host, 0)
+        await fallback.start()
+        fallback_server = fallback._server
+        assert isinstance(fallback_server, asyncio.Server)
+        self._fallback_port = int(fallback_server.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
         """Release stalls, close every socket (1001) and stop listening."""
@@ -413,7 +422,7 @@ class FakeTikTok:
     @property
     def fallback_push_url(self) -> str:
         """The sign server's own push host: another host name than TikTok's."""
-        return f"ws://localhost:{self._port}/ws-fallback"
+        return f"ws://{self._host}:{self._fallback_port}/ws-fallback"
 
     # ------------------------------------------------------------- creators
 
@@ -1103,6 +1112,34 @@ class FakeTikTok:
             return web.json_response(reply.json, status=reply.status, headers=headers)
         return web.Response(
             status=reply.status, body=reply.body or b"", headers=headers
+        )
+
+    async def _bulk_live_check(self, request: web.Request) -> web.StreamResponse:
+        """Many creators live or not, for API keys only (402 without one)."""
+        recorded = await self._recorder.record(request)
+        if (problem := self._key_problem(recorded)) is not None:
+            return problem
+        if recorded.header("X-Api-Key") is None:
+            return web.json_response(
+                {"code": 402, "message": "Bulk live checks need an API key."},
+                status=402,
+            )
+        try:
+            wanted = [str(i) for i in json.loads(recorded.body)["user_numeric_ids"]]
+        except (ValueError, KeyError, TypeError):
+            return web.json_response({"code": 400, "message": "Bad body"}, status=400)
+        data = {}
+        for user_id in wanted:
+            creator = next(
+                (c for c in self.creators.values() if str(c.user_id) == user_id), None
+            )
+            room = creator.room if creator is not None else None
+            data[user_id] = {
+                "is_live": room is not None,
+                "room_id": room.room_id if room is not None else None,
+            }
+        return web.json_response(
+            {"code": 200, "response": {"data": data}}, headers=self._sign_headers()
         )
 
     async def _rate_limits(self, request: web.Request) -> web.StreamResponse:

@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -17,6 +19,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.tiktok_live.const import (
+    CONF_BUS_EVENT_TYPES,
+    CONF_PUSH_URL,
     CONF_SIGN_SERVER_URL,
     CONF_UNIQUE_ID,
     CONF_USER_ID,
@@ -24,6 +28,7 @@ from custom_components.tiktok_live.const import (
     CONF_WEBCAST_URL,
     DOMAIN,
     EVENT_TIKTOK_LIVE,
+    EventType,
 )
 from tests.fake_tiktok import FakeCreator, FakeTikTok
 
@@ -51,6 +56,7 @@ def entry_data(fake: FakeTikTok, **extra: Any) -> dict[str, Any]:
         CONF_USER_ID: CREATOR_ID,
         CONF_WEB_URL: fake.web_url,
         CONF_WEBCAST_URL: fake.webcast_url,
+        CONF_PUSH_URL: fake.direct_push_url,
         CONF_SIGN_SERVER_URL: fake.sign_server_url,
         **extra,
     }
@@ -66,18 +72,61 @@ def make_entry(
         unique_id=str(CREATOR_ID),
         data=entry_data(fake, **extra),
         options=options or {},
+        minor_version=2,
     )
 
 
 @pytest.fixture
 def mock_config_entry(fake_tiktok: FakeTikTok, creator: FakeCreator) -> MockConfigEntry:
-    """The creator's config entry."""
+    """The creator's config entry (default options)."""
     return make_entry(fake_tiktok)
+
+
+EVENT_ENTITY_KEYS = (
+    "gift",
+    "follow",
+    "share",
+    "like",
+    "comment",
+    "join",
+    "subscribe",
+    "stream",
+)
+
+
+@pytest.fixture
+def all_events_entry(
+    hass: HomeAssistant, fake_tiktok: FakeTikTok, creator: FakeCreator
+) -> MockConfigEntry:
+    """The creator's entry with every event type on the bus and every event entity enabled."""
+    entry = make_entry(
+        fake_tiktok, options={CONF_BUS_EVENT_TYPES: [t.value for t in EventType]}
+    )
+    enable_event_entities(hass, entry, *EVENT_ENTITY_KEYS)
+    return entry
+
+
+def enable_event_entities(
+    hass: HomeAssistant, entry: MockConfigEntry, *keys: str
+) -> None:
+    """Enable event entities (disabled by default) before the entry is set up."""
+    entry.add_to_hass(hass)
+    registry = er.async_get(hass)
+    for key in keys:
+        registry.async_get_or_create(
+            "event",
+            DOMAIN,
+            f"{entry.unique_id}_{key}",
+            config_entry=entry,
+            suggested_object_id=f"{CREATOR}_{key}",
+            disabled_by=None,
+        )
 
 
 async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Add and set up an entry, waiting for everything it starts."""
-    entry.add_to_hass(hass)
+    if hass.config_entries.async_get_entry(entry.entry_id) is None:
+        entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
@@ -110,6 +159,24 @@ def state(hass: HomeAssistant, entity_id: str) -> str:
 async def advance(hass: HomeAssistant, seconds: float) -> None:
     """Move Home Assistant's clock and run what became due."""
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    await hass.async_block_till_done()
+
+
+async def later(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry: MockConfigEntry,
+    seconds: float,
+) -> None:
+    """The frozen clock moves on by ``seconds``; what became due runs and settles."""
+    coordinator = entry.runtime_data
+    await coordinator.async_wait_settled()
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    await coordinator.async_wait_settled()
+    freezer.tick(timedelta(seconds=2))
+    async_fire_time_changed(hass)
     await hass.async_block_till_done()
 
 

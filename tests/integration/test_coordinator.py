@@ -9,14 +9,21 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tiktok_live.const import (
     CONF_BUS_EVENT_TYPES,
-    CONF_GIFT_STREAK_UPDATES,
     CONF_LIKE_MILESTONE,
     CONF_OFFLINE_CHECK_INTERVAL,
 )
 from custom_components.tiktok_live.coordinator import TikTokLiveCoordinator
 from tests.fake_tiktok import FakeCreator, FakeTikTok, messages
 
-from .conftest import advance, make_entry, of_type, setup_entry, state, unload
+from .conftest import (
+    advance,
+    enable_event_entities,
+    make_entry,
+    of_type,
+    setup_entry,
+    state,
+    unload,
+)
 
 FAN = messages.user(7001, "rose_fan", "Rose Fan")
 OTHER = messages.user(7002, "night_owl", "Night Owl")
@@ -65,14 +72,14 @@ async def test_offline_checks_then_connect(
 
 async def test_reconnect_after_drop_without_duplicates(
     hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
+    all_events_entry: MockConfigEntry,
     fake_tiktok: FakeTikTok,
     creator: FakeCreator,
     bus_events: list[Event],
 ) -> None:
     """A drop: reconnect within seconds, one socket at a time, replayed history ignored."""
-    await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
-    coordinator = coordinator_of(mock_config_entry)
+    await go_live_and_connect(hass, all_events_entry, fake_tiktok, creator)
+    coordinator = coordinator_of(all_events_entry)
     gift = messages.gift(FAN, "Galaxy")
     await fake_tiktok.push(creator, gift)
     await fake_tiktok.sync(creator)
@@ -110,8 +117,10 @@ async def test_silent_socket_is_replaced(
     """No frame for the silence timeout: the socket is closed and reopened."""
     await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
     coordinator = coordinator_of(mock_config_entry)
-    await advance(hass, 91)  # first check only notes the frame count
-    await advance(hass, 91)  # nothing since: silent
+    for _ in range(3):
+        await advance(hass, 16)  # nothing new, but not yet for a minute
+        assert state(hass, "sensor.streamer_connection") == "connected"
+    await advance(hass, 16)  # a minute without a frame: silent
     await coordinator.async_wait_idle()
     assert state(hass, "sensor.streamer_connection") == "reconnecting"
     await advance(hass, 3)
@@ -214,13 +223,13 @@ async def test_unload_closes_everything(
 
 async def test_burst_of_gifts_fires_every_one(
     hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
+    all_events_entry: MockConfigEntry,
     fake_tiktok: FakeTikTok,
     creator: FakeCreator,
     bus_events: list[Event],
 ) -> None:
     """50 gifts in one burst: exactly 50 gift events; state writes coalesced."""
-    await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
+    await go_live_and_connect(hass, all_events_entry, fake_tiktok, creator)
     writes: list[Event] = []
 
     @callback
@@ -248,7 +257,13 @@ async def test_likes_are_coalesced_with_milestones(
     bus_events: list[Event],
 ) -> None:
     """Like batches within a second become one event; milestones every N likes."""
-    entry = make_entry(fake_tiktok, options={CONF_LIKE_MILESTONE: 100})
+    entry = make_entry(
+        fake_tiktok,
+        options={
+            CONF_LIKE_MILESTONE: 100,
+            CONF_BUS_EVENT_TYPES: ["like", "like_milestone"],
+        },
+    )
     await go_live_and_connect(hass, entry, fake_tiktok, creator)
     for _ in range(10):
         await fake_tiktok.push(creator, messages.like(FAN, 15))
@@ -280,12 +295,12 @@ async def test_streak_updates_and_bus_filter_options(
     entry = make_entry(
         fake_tiktok,
         options={
-            CONF_GIFT_STREAK_UPDATES: True,
             CONF_LIKE_MILESTONE: 0,
             CONF_OFFLINE_CHECK_INTERVAL: 60,
             CONF_BUS_EVENT_TYPES: ["gift", "gift_streak"],
         },
     )
+    enable_event_entities(hass, entry, "comment", "gift")
     await go_live_and_connect(hass, entry, fake_tiktok, creator)
     await fake_tiktok.push(
         creator, *messages.gift_streak(FAN, "Rose", 3), messages.comment(FAN, "x")

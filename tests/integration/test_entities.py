@@ -15,11 +15,17 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tiktok_live.const import DOMAIN
+from custom_components.tiktok_live.const import (
+    CONF_BUS_EVENT_TYPES,
+    DOMAIN,
+    LEGACY_DEFAULT_BUS_EVENT_TYPES,
+)
+from tests.fake_tiktok import FakeCreator, FakeTikTok
 
-from .conftest import CREATOR_ID, setup_entry
+from .conftest import CREATOR_ID, entry_data, setup_entry
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "entity_set.json"
 
@@ -65,3 +71,79 @@ async def test_entity_set(
         SNAPSHOT.parent.mkdir(exist_ok=True)
         SNAPSHOT.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
     assert current == json.loads(SNAPSHOT.read_text())
+
+
+async def test_counters_read_naturally(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Counts carry no unit ("1 comments"): the entity name says what is counted."""
+    await setup_entry(hass, mock_config_entry)
+    for key in ("viewers", "peak_viewers", "likes", "diamonds", "gifts", "comments"):
+        sensor = hass.states.get(f"sensor.streamer_{key}")
+        assert sensor is not None
+        assert "unit_of_measurement" not in sensor.attributes, key
+        assert sensor.attributes["state_class"] in ("measurement", "total_increasing")
+
+
+async def test_event_entities_are_opt_in(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Every event goes to the bus; an event entity would store it twice, so none is on."""
+    await setup_entry(hass, mock_config_entry)
+    registry = er.async_get(hass)
+    events = [
+        e
+        for e in er.async_entries_for_config_entry(registry, mock_config_entry.entry_id)
+        if e.domain == "event"
+    ]
+    assert len(events) == 8
+    assert all(e.disabled_by is er.RegistryEntryDisabler.INTEGRATION for e in events)
+    assert mock_config_entry.options == {}
+    coordinator = mock_config_entry.runtime_data
+    assert "gift" in coordinator.bus_event_types
+    assert "comment" not in coordinator.bus_event_types
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({}, [t for t in LEGACY_DEFAULT_BUS_EVENT_TYPES if t != "gift_streak"]),
+        (
+            {"gift_streak_updates": True},
+            LEGACY_DEFAULT_BUS_EVENT_TYPES,
+        ),
+        (
+            {"gift_streak_updates": False, "bus_event_types": ["gift", "gift_streak"]},
+            ["gift"],
+        ),
+        (
+            {
+                "gift_streak_updates": True,
+                "bus_event_types": ["gift"],
+                "like_milestone": 5,
+            },
+            ["gift"],
+        ),
+    ],
+)
+async def test_options_of_0_1_are_migrated(
+    hass: HomeAssistant,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+    options: dict[str, Any],
+    expected: list[str],
+) -> None:
+    """The streak switch folds into the event types; an upgrade never silences an automation."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="@streamer",
+        unique_id=str(CREATOR_ID),
+        data=entry_data(fake_tiktok),
+        options=options,
+        minor_version=1,
+    )
+    await setup_entry(hass, entry)
+    assert entry.minor_version == 2
+    assert entry.options[CONF_BUS_EVENT_TYPES] == expected
+    assert "gift_streak_updates" not in entry.options
+    assert entry.options.get("like_milestone") == options.get("like_milestone")

@@ -19,10 +19,10 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
@@ -30,6 +30,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.tiktok_live.const import (
+    CONF_CONNECTION_METHOD,
     CONF_SESSION_ID,
     CONF_SIGN_API_KEY,
     DOMAIN,
@@ -52,16 +53,32 @@ from tests.fake_tiktok import (
 from .conftest import (
     CREATOR,
     advance,
+    later,
     make_entry,
     setup_entry,
     state,
     wait_for_entry_state,
 )
 
+# These tests are about the sign server and TikTok's answers to a signed
+# connection: the sign server's way only (test_methods.py covers the choice).
+SIGN_SERVER_ONLY = {CONF_CONNECTION_METHOD: "sign_server"}
+
 CONNECTION = "sensor.streamer_connection"
 LIVE = "binary_sensor.streamer_live"
 VIEWERS = "sensor.streamer_viewers"
 GRACE = 5 * 60
+
+
+@pytest.fixture
+def mock_config_entry(fake_tiktok: FakeTikTok, creator: FakeCreator) -> MockConfigEntry:
+    """The creator's entry, connecting through the sign server only."""
+    return signed_entry(fake_tiktok)
+
+
+def signed_entry(fake: FakeTikTok, **extra: Any) -> MockConfigEntry:
+    """An entry of the creator that connects through the sign server only."""
+    return make_entry(fake, options=dict(SIGN_SERVER_ONLY), **extra)
 
 
 def issue(
@@ -94,24 +111,6 @@ async def retry(hass: HomeAssistant, entry: MockConfigEntry, seconds: float) -> 
     await advance(hass, seconds)
     await coordinator.async_wait_settled()
     await advance(hass, 2)  # coalesced state writes
-
-
-async def later(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    entry: MockConfigEntry,
-    seconds: float,
-) -> None:
-    """The frozen clock moves on by ``seconds``; what became due runs and settles."""
-    coordinator = coordinator_of(entry)
-    await coordinator.async_wait_settled()
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
-    await coordinator.async_wait_settled()
-    freezer.tick(timedelta(seconds=2))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
 
 
 def count_changes(hass: HomeAssistant, entity_id: str) -> list[str]:
@@ -282,7 +281,7 @@ async def test_user_not_found_at_setup_is_retried(
     """One source at setup: ConfigEntryNotReady (Home Assistant retries), no issue."""
     fake_tiktok.faults.room_api.once(ApiFault.USER_NOT_FOUND)
     fake_tiktok.faults.live_page.once(PageFault.NO_SIGI_STATE)
-    entry = make_entry(fake_tiktok)
+    entry = signed_entry(fake_tiktok)
     await setup_entry(hass, entry)
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert "captcha" in str(entry.reason)
@@ -296,7 +295,7 @@ async def test_user_not_found_at_setup_confirmed_keeps_checking(
     hass: HomeAssistant, fake_tiktok: FakeTikTok
 ) -> None:
     """Two sources at setup: loaded with the issue (never a setup error); the creator coming back clears it."""
-    entry = make_entry(fake_tiktok)
+    entry = signed_entry(fake_tiktok)
     await setup_entry(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
     assert issue(hass, entry, "user_not_found") is not None
@@ -340,18 +339,27 @@ async def test_age_restriction_needs_evidence_that_survives_a_retry(
     fake_tiktok: FakeTikTok,
     creator: FakeCreator,
 ) -> None:
-    """Refused with room info withheld: a reauth only the second time, 5 minutes later."""
+    """Refused with TikTok's age prompt: a reauth only once it still is so 5 minutes later."""
     creator.go_live(title="18+")
     creator.age_restricted = True
     await setup_entry(hass, mock_config_entry)
+    started = dt_util.utcnow()
     await later(hass, freezer, mock_config_entry, 0)
     assert not reauth_flows(hass)
     assert state(hass, CONNECTION) == "connecting"
     assert state(hass, LIVE) == "on"
     attempts = len(fake_tiktok.requests_to("/ws"))
-    await later(hass, freezer, mock_config_entry, 4 * 60)
+    await later(hass, freezer, mock_config_entry, 90)
     assert len(fake_tiktok.requests_to("/ws")) == attempts  # no hammering
-    await later(hass, freezer, mock_config_entry, 2 * 60)
+    for _ in range(5):
+        await later(hass, freezer, mock_config_entry, 150)
+        if reauth_flows(hass):
+            break
+        # Until confirmed, users see an attempt going on, nothing to do.
+        assert state(hass, CONNECTION) == "connecting"
+    assert dt_util.utcnow() - started >= timedelta(minutes=5)
+    # One attempt every two minutes or so, not more.
+    assert len(fake_tiktok.requests_to("/ws")) - attempts <= 3
     [flow] = reauth_flows(hass)
     assert flow["step_id"] == "reauth_session"
     assert state(hass, CONNECTION) == "auth_required"
@@ -402,7 +410,7 @@ async def test_session_rejected_leads_to_the_session_reauth(
     creator: FakeCreator,
 ) -> None:
     """ "illegal secret key" on a session-signed socket, twice 5 minutes apart: reauth for the session."""
-    entry = make_entry(
+    entry = signed_entry(
         fake_tiktok, session_id="stale", session_trusted_host="127.0.0.1"
     )
     fake_tiktok.faults.ws_handshake.always(faults.blocked(200, "illegal secret key"))
@@ -412,7 +420,7 @@ async def test_session_rejected_leads_to_the_session_reauth(
     assert not reauth_flows(hass)
     await later(hass, freezer, entry, 6 * 60)
     [flow] = reauth_flows(hass)
-    assert flow["step_id"] == "reauth_session"
+    assert flow["step_id"] == "reauth_session_rejected"
 
 
 # ------------------------------------------------------------ rate limits
@@ -493,11 +501,30 @@ async def test_repeated_rate_limits_back_off_further_and_show_after_grace(
     assert not our_issues(hass)
 
 
+async def test_a_rate_limit_that_ended_is_never_shown(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """A 429, then for minutes an answer still to confirm: the rate limit is not what shows."""
+    fake_tiktok.faults.sign_fetch.once(faults.rate_limited(retry_after=60))
+    creator.go_live()
+    creator.age_restricted = True
+    await setup_entry(hass, mock_config_entry)
+    for _ in range(4):  # past the grace, before the age prompt is confirmed
+        await later(hass, freezer, mock_config_entry, 77)
+    assert issue(hass, mock_config_entry, "rate_limited") is None
+    assert state(hass, CONNECTION) == "error"
+    assert not reauth_flows(hass)
+
+
 async def test_rate_limited_with_a_key(
     hass: HomeAssistant, fake_tiktok: FakeTikTok, creator: FakeCreator
 ) -> None:
     """With a key, the issue does not suggest getting one."""
-    entry = make_entry(fake_tiktok, sign_api_key="paid-key")
+    entry = signed_entry(fake_tiktok, sign_api_key="paid-key")
     fake_tiktok.faults.sign_fetch.always(faults.rate_limited(retry_after=400))
     creator.go_live()
     await setup_entry(hass, entry)
@@ -519,7 +546,9 @@ async def test_a_rate_limit_holds_every_entry_of_the_sign_server(
             domain=DOMAIN,
             title=f"@creator_{n}",
             unique_id=str(100 + n),
-            data={**make_entry(fake_tiktok).data, "unique_id": f"creator_{n}"},
+            data={**signed_entry(fake_tiktok).data, "unique_id": f"creator_{n}"},
+            options=dict(SIGN_SERVER_ONLY),
+            minor_version=2,
         )
         entries.append(entry)
     fake_tiktok.faults.sign_fetch.once(faults.rate_limited(retry_after=300))
@@ -731,7 +760,7 @@ async def test_session_not_trusted(
     choice: str,
 ) -> None:
     """AuthenticatedWebSocketConnectionError: opt in for the server, or drop the session."""
-    entry = make_entry(fake_tiktok, session_id="my-session")
+    entry = signed_entry(fake_tiktok, session_id="my-session")
     creator.go_live()
     await setup_entry(hass, entry)
     await retry(hass, entry, 0)
@@ -763,7 +792,7 @@ async def test_invalid_api_key_starts_reauth_once_confirmed(
 ) -> None:
     """401 with a key, again minutes later: reauth for the key; a valid one connects."""
     fake_tiktok.required_api_key = "new-key"
-    entry = make_entry(fake_tiktok, sign_api_key="old-key")
+    entry = signed_entry(fake_tiktok, sign_api_key="old-key")
     creator.go_live()
     await setup_entry(hass, entry)
     await later(hass, freezer, entry, 0)
@@ -787,7 +816,9 @@ async def test_already_connected_guard(
 ) -> None:
     """The bug guard: a refused second connection backs off and says so."""
     mock_config_entry.add_to_hass(hass)
-    gate, release = async_acquire_gate(hass, mock_config_entry.entry_id, "x", None)
+    gate, _watch, release = async_acquire_gate(
+        hass, mock_config_entry.entry_id, "x", None
+    )
     policy = FailurePolicy(hass, mock_config_entry, gate, changed=lambda: None)
     outcome = policy.failed(AlreadyConnectedError("second"))
     assert outcome.state == "reconnecting"
@@ -857,7 +888,7 @@ async def test_secrets_never_leak(
 ) -> None:
     """Every fault with a session and a key set: neither string is anywhere."""
     caplog.set_level(logging.DEBUG)
-    entry = make_entry(
+    entry = signed_entry(
         fake_tiktok,
         session_id=SECRET_SESSION,
         sign_api_key=SECRET_KEY,
@@ -922,3 +953,25 @@ async def test_secrets_never_leak(
     assert SECRET_KEY not in joined
     assert diagnostics["entry"]["data"][CONF_SIGN_API_KEY] == "**REDACTED**"
     assert diagnostics["entry"]["data"][CONF_SESSION_ID] == "**REDACTED**"
+
+
+async def test_a_bug_is_logged_once(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    creator: FakeCreator,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An unexpected error at every check: one traceback, not one per retry."""
+    await setup_entry(hass, mock_config_entry)
+    client = coordinator_of(mock_config_entry).client
+
+    async def _broken(_unique_id: str) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(client, "check_live", _broken)
+    for _ in range(3):
+        await retry(hass, mock_config_entry, 75)
+    tracebacks = [r for r in caplog.records if r.exc_info]
+    assert len(tracebacks) == 1
+    assert "Unexpected error checking @streamer" in tracebacks[0].getMessage()

@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.tiktok_live.const import (
     CONF_BUS_EVENT_TYPES,
+    CONF_CONNECTION_METHOD,
     CONF_LIKE_MILESTONE,
     DOMAIN,
 )
@@ -28,6 +29,7 @@ from tests.fake_tiktok import (
     ApiFault,
     FakeCreator,
     FakeTikTok,
+    PageFault,
     SignReply,
     faults,
     messages,
@@ -126,6 +128,30 @@ async def test_an_offline_blip_while_live_changes_nothing(
     assert len(of_type(bus_events, "stream_started")) == 1
     checks = [r.path for r in fake_tiktok.requests]
     assert "/webcast/room/check_alive/" in checks
+
+
+async def test_a_not_found_blip_while_live_rejoins_the_room(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+    bus_events: list[Event],
+) -> None:
+    """After a drop, "user not found" (the page a captcha): the room it streams in is rejoined at once."""
+    await go_live(hass, mock_config_entry, fake_tiktok, creator)
+    live = states_of(hass, LIVE)
+    fake_tiktok.faults.room_api.once(ApiFault.USER_NOT_FOUND)
+    fake_tiktok.faults.live_page.once(PageFault.NO_SIGI_STATE)
+    await fake_tiktok.inject(creator, faults.drop())
+    coordinator = coordinator_of(mock_config_entry)
+    await coordinator.async_wait_idle()
+    await advance(hass, 3)  # the reconnect's check fails, the room is joined anyway
+    await fake_tiktok.wait_connected(creator, count=2)
+    await advance(hass, 2)
+    assert state(hass, CONNECTION) == "connected"
+    assert live == []
+    assert not of_type(bus_events, "stream_ended")
+    assert not hass.config_entries.flow.async_progress()
 
 
 async def test_room_info_status_4_is_an_offline_signal(
@@ -277,14 +303,14 @@ async def test_options_apply_without_a_reconnect(
 
 async def test_connection_data_change_reloads(
     hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
     fake_tiktok: FakeTikTok,
     creator: FakeCreator,
 ) -> None:
     """A new sign server key is connection data: the entry starts over with it."""
-    await go_live(hass, mock_config_entry, fake_tiktok, creator)
+    entry = make_entry(fake_tiktok, options={CONF_CONNECTION_METHOD: "sign_server"})
+    await go_live(hass, entry, fake_tiktok, creator)
     hass.config_entries.async_update_entry(
-        mock_config_entry, data={**mock_config_entry.data, "sign_api_key": "new"}
+        entry, data={**entry.data, "sign_api_key": "new"}
     )
     await hass.async_block_till_done()
     await fake_tiktok.wait_connected(creator, count=2)
@@ -300,12 +326,13 @@ async def test_setup_check_is_reused_and_light(
     """Setup's live check serves the first connection: one small answer, no LIVE page."""
     await go_live(hass, mock_config_entry, fake_tiktok, creator)
     paths = [r.path for r in fake_tiktok.requests]
-    room_id = creator.last_room.room_id  # type: ignore[union-attr]
     assert paths == [
         "/api-live/user/room/",
         "/webcast/room/info/",
-        f"/sign/webcast/rooms/{room_id}/connect",
-        "/ws",
+        # The direct way first (Automatic): a ttwid as a new visitor gets it.
+        "/",
+        "/@streamer",
+        "/webcast/im/ws_proxy/ws_reuse_supplement/",
     ]
 
 

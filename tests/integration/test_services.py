@@ -23,11 +23,11 @@ async def simulate(hass: HomeAssistant, **data: object) -> None:
 
 
 async def test_simulated_events_take_the_real_path(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, bus_events: list[Event]
+    hass: HomeAssistant, all_events_entry: MockConfigEntry, bus_events: list[Event]
 ) -> None:
     """Each type fires on the bus and on its entity, marked simulated, stats untouched."""
-    await setup_entry(hass, mock_config_entry)
-    entry_id = mock_config_entry.entry_id
+    await setup_entry(hass, all_events_entry)
+    entry_id = all_events_entry.entry_id
     await simulate(
         hass,
         config_entry_id=entry_id,
@@ -113,6 +113,7 @@ async def test_diagnostics(
             session_trusted_host="127.0.0.1",
         ),
         options={"like_milestone": 10},
+        minor_version=2,
     )
     creator.go_live(title="Diagnostics")
     await setup_entry(hass, entry)

@@ -7,24 +7,27 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.tiktok_live.const import (
+    CONF_BUS_EVENT_TYPES,
+    DEFAULT_BUS_EVENT_TYPES,
+)
 from tests.fake_tiktok import FakeCreator, FakeTikTok, messages
 
-from .conftest import advance, of_type, setup_entry, state
+from .conftest import advance, enable_event_entities, of_type, setup_entry, state
 
 LIVE = "binary_sensor.streamer_live"
 CONNECTION = "sensor.streamer_connection"
 
 
 async def test_offline_creator(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_tiktok: FakeTikTok
+    hass: HomeAssistant, all_events_entry: MockConfigEntry, fake_tiktok: FakeTikTok
 ) -> None:
     """An offline creator: Live off and waiting, every sensor available."""
-    await setup_entry(hass, mock_config_entry)
+    await setup_entry(hass, all_events_entry)
 
-    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert all_events_entry.state is ConfigEntryState.LOADED
     assert state(hass, LIVE) == STATE_OFF
     assert state(hass, CONNECTION) == "waiting_for_live"
     assert state(hass, "sensor.streamer_viewers") == "0"
@@ -41,6 +44,13 @@ async def test_scenario_end_to_end(
     bus_events: list[Event],
 ) -> None:
     """Go live, viewers, a Rose streak of 5, 300 likes, follow, comment, end."""
+    # The default events plus comments and likes (off by default: their volume),
+    # and the Gift and Stream event entities (disabled by default).
+    enable_event_entities(hass, mock_config_entry, "gift", "stream")
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        options={CONF_BUS_EVENT_TYPES: [*DEFAULT_BUS_EVENT_TYPES, "comment", "like"]},
+    )
     creator.go_live(title="Late night build", viewers=3)
     await setup_entry(hass, mock_config_entry)
     await fake_tiktok.wait_connected(creator)
@@ -131,16 +141,10 @@ async def test_pause_resume_and_the_other_events(
     fake_tiktok: FakeTikTok,
     creator: FakeCreator,
     bus_events: list[Event],
-    entity_registry: er.EntityRegistry,
 ) -> None:
-    """Pause, resume, share, subscribe and join reach the bus and their entities."""
-    # Join is disabled by default: the user enables it before setup.
-    entity_registry.async_get_or_create(
-        "event",
-        "tiktok_live",
-        "6900000000000000001_join",
-        suggested_object_id="streamer_join",
-    )
+    """Pause, resume, share, subscribe and join reach the bus (by default) and their entities."""
+    # Event entities are disabled by default: the user enables two before setup.
+    enable_event_entities(hass, mock_config_entry, "stream", "join")
     creator.go_live(title="t")
     await setup_entry(hass, mock_config_entry)
     await fake_tiktok.wait_connected(creator)
@@ -169,6 +173,7 @@ async def test_pause_resume_and_the_other_events(
     join = hass.states.get("event.streamer_join")
     assert join is not None
     assert join.attributes["viewer_count"] == 77
+    assert hass.states.get("event.streamer_gift") is None  # not enabled
 
 
 async def test_remove_entry_forgets_everything(

@@ -456,6 +456,25 @@ async def test_device_blocked_renews_the_identity(
     assert fake.sign_requests()[-1].query["user_agent"] == client.user_agent
 
 
+async def test_renewals_avoid_user_agents_tiktok_keeps_refusing(
+    fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
+) -> None:
+    """TikTok keeps refusing each User-Agent it blocked: every retry is a new one."""
+    client = make_client()
+    refused: list[str] = []
+    for _ in range(3):
+        fake.blocked_user_agents.add(client.user_agent)
+        refused.append(client.user_agent)
+        await raises(WebcastDeviceBlockedError, client.connect(CREATOR))
+        assert client.user_agent not in refused
+    connection = await client.connect(CREATOR)
+    await connection.close()
+    assert [r.header("User-Agent") for r in fake.requests_to("/ws")] == [
+        *refused,
+        client.user_agent,
+    ]
+
+
 async def test_fallback_push_host_is_the_sign_server(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
@@ -1007,9 +1026,19 @@ def test_parse_unique_id() -> None:
     assert parse("https://www.tiktok.com/@creator") == "creator"
     assert parse("https://www.tiktok.com/@creator/live?lang=en") == "creator"
     assert parse("www.tiktok.com/@creator/live") == "creator"
+    assert parse("m.tiktok.com/@creator") == "creator"
     for bad in ("", "@", "two words", "https://www.tiktok.com/live", "a/b"):
         with pytest.raises(ValueError):
             parse(bad)
+    # Another site's @handle, or a link that only looks like TikTok's.
+    for other in (
+        "https://www.youtube.com/@creator",
+        "instagram.com/@creator",
+        "https://www.tiktok.com@evil.example/@creator",
+        "https://tiktok.com.evil.example/@creator",
+    ):
+        with pytest.raises(ValueError, match="TikTok"):
+            parse(other)
 
 
 async def test_rate_limits_on_a_legacy_sign_server(

@@ -80,7 +80,12 @@ def _api_never_answers(fake: FakeTikTok) -> None:
 
 
 def _room_info_withheld(fake: FakeTikTok) -> None:
+    """TikTok's captcha answer: an empty prompt, never an age restriction."""
     fake.faults.room_info.always(RoomInfoFault.PROMPTS)
+
+
+def _room_info_age_prompt(fake: FakeTikTok) -> None:
+    fake.faults.room_info.always(RoomInfoFault.AGE_RESTRICTED)
 
 
 def _page(f: Faults) -> FaultSlot[Any]:
@@ -214,8 +219,20 @@ CASES: dict[str, Case] = {
     "ws-refused-room-withheld": Case(
         _ws,
         faults.blocked(200, "refused"),
-        AgeRestrictedError,
+        WebcastBlockedError,
         setup=_room_info_withheld,
+    ),
+    "ws-refused-room-age-prompt": Case(
+        _ws,
+        faults.blocked(200, "refused"),
+        AgeRestrictedError,
+        setup=_room_info_age_prompt,
+    ),
+    "ws-device-blocked-room-age-prompt": Case(
+        _ws,
+        faults.WsReply(status=415, handshake_msg="DEVICE_BLOCKED"),
+        WebcastDeviceBlockedError,
+        setup=_room_info_age_prompt,
     ),
     "ws-stalled": Case(
         _ws, faults.handshake_stall(), WebcastConnectionError, call="abort"

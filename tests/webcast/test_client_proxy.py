@@ -110,12 +110,13 @@ async def test_a_proxy_that_refuses(
     """Refused, wrong credentials, gone: each its own kind; no credential in any text."""
     async with FakeProxy(kind, username=USER, password=PASSWORD) as proxy:
         wrong = proxy.url.replace(PASSWORD, "wrong-pass")
-        cases = [(wrong, WebcastProxyError.AUTH, False)]
-        if kind == "socks5":
-            # An HTTP proxy refuses a plain-http request with an answer that
-            # looks like the target's own; TikTok's https goes through CONNECT
-            # (see test_connect_refusals_are_proxy_errors).
-            cases.append((proxy.url, WebcastProxyError.REFUSED, True))
+        # An HTTP proxy refuses a plain-http request with an answer, which
+        # names the proxy in its Proxy-Status header (RFC 9209); TikTok's
+        # https goes through CONNECT (see test_connect_refusals_are_proxy_errors).
+        cases = [
+            (wrong, WebcastProxyError.AUTH, False),
+            (proxy.url, WebcastProxyError.REFUSED, True),
+        ]
         for url, expected, refuse in cases:
             proxy.refuse = refuse
             async with _session_for(url) as session:

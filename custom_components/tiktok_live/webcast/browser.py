@@ -7,7 +7,7 @@ server ties the signed WebSocket URL to the User-Agent it was given.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 import random
 from typing import Final
@@ -86,9 +86,12 @@ class BrowserProfile:
     history_len: int
 
     @classmethod
-    def pick(cls) -> BrowserProfile:
-        """A random but self-consistent profile."""
-        user_agent, platform, os_name = random.choice(_USER_AGENTS)
+    def pick(cls, avoid: Collection[str] = ()) -> BrowserProfile:
+        """A random but self-consistent profile, not one of the ``avoid`` User-Agents."""
+        choices = [ua for ua in _USER_AGENTS if ua[0] not in avoid] or list(
+            _USER_AGENTS
+        )
+        user_agent, platform, os_name = random.choice(choices)
         language, browser_language, region, tz_name = random.choice(_LOCALES)
         width, height = random.choice(_SCREENS)
         return cls(
@@ -311,13 +314,16 @@ class BrowserIdentity:
         self.profile = BrowserProfile.pick()
         self.cookies = TikTokCookies(session_id, tt_target_idc)
         self.renewals = 0
+        # User-Agents TikTok refused, most recent last: a renewal avoids them
+        # until every one was refused, then starts over.
+        self._refused: list[str] = []
 
     def renew(self) -> None:
-        """Another User-Agent and fresh anonymous cookies."""
-        current = self.profile.user_agent
-        profile = BrowserProfile.pick()
-        while len(_USER_AGENTS) > 1 and profile.user_agent == current:
-            profile = BrowserProfile.pick()
-        self.profile = profile
+        """Another User-Agent (not one refused lately) and fresh anonymous cookies."""
+        self._refused.append(self.profile.user_agent)
+        if len(set(self._refused)) >= len(_USER_AGENTS):
+            # All refused: forget the oldest ones, never the one just refused.
+            self._refused = self._refused[-1:]
+        self.profile = BrowserProfile.pick(avoid=set(self._refused))
         self.cookies.forget_anonymous()
         self.renewals += 1

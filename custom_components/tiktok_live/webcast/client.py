@@ -166,10 +166,15 @@ class TikTokLiveClient:
 
     @staticmethod
     def parse_unique_id(creator: str) -> str:
-        """The handle in "@x", "x", or a TikTok profile or LIVE URL."""
+        """The handle in "@x", "x", or a TikTok profile or LIVE URL (TikTok's only)."""
         text = creator.strip()
-        if "://" in text or "tiktok.com" in text.lower():
+        first = text.split("/", 1)[0]
+        if "://" in text or ("/" in text and "." in first and "@" not in first):
             parts = urlsplit(text if "://" in text else f"https://{text}")
+            host = (parts.hostname or "").lower().rstrip(".")
+            if host != TIKTOK_DOMAIN and not host.endswith(f".{TIKTOK_DOMAIN}"):
+                # Another site's "@x" is not TikTok's "@x".
+                raise ValueError("Not a TikTok link")
             segments = [s for s in parts.path.split("/") if s]
             handles = [s for s in segments if s.startswith("@")]
             if not handles:
@@ -239,6 +244,10 @@ class TikTokLiveClient:
             session_id=self._session_id,
             tt_target_idc=self._tt_target_idc,
         )
+
+    async def bulk_live_check(self, user_ids: list[int]) -> dict[int, str | None]:
+        """The live ones among many creators, in one sign server request (a key's plan)."""
+        return await self._sign.bulk_live_check(user_ids)
 
     async def fetch_sign_rate_limits(self) -> dict[str, Any]:
         """The sign server's limits for this key; SignAPIKeyInvalidError for a bad key."""
@@ -314,10 +323,14 @@ class TikTokLiveClient:
                 return await self._connect_direct(unique_id, room_id, compress)
             self._check_session_allowed()
             return await self._connect_signed(unique_id, room_id, compress)
+        except WebcastDeviceBlockedError:
+            # TikTok refused this browser, not the room: a new one retries soon.
+            raise
         except WebcastBlockedError as refused:
-            if info is not None and info.withheld:
-                # Refused, and room info withheld too: what an age-restricted
-                # room looks like. Still only a hint until it survives a retry.
+            if info is not None and info.prompt:
+                # Refused, and room info withheld with a prompt: what an
+                # age-restricted room looks like (an empty prompt is TikTok's
+                # captcha answer). Still only a hint until it survives a retry.
                 raise AgeRestrictedError(
                     "This LIVE is age restricted: it can only be watched with the "
                     "session of a signed-in adult account (sessionid)."
@@ -351,7 +364,7 @@ class TikTokLiveClient:
         )
         self.identity.cookies.update(signed.cookies)
         url = self._websocket_url(signed.result, room_id, compress)
-        tiktok_host = self.is_tiktok_host(url.host)
+        tiktok_host = self.is_tiktok_host(url)
         ws, interval = await self._open_websocket(
             url,
             # A session-signed URL needs the session cookie, but a session
@@ -397,14 +410,19 @@ class TikTokLiveClient:
             silence_timeout=self._silence_timeout,
         )
 
-    def is_tiktok_host(self, host: str | None) -> bool:
-        """Whether ``host`` is TikTok's own (not a sign server's fallback)."""
-        if not host:
+    def is_tiktok_host(self, url: URL) -> bool:
+        """Whether ``url`` goes to TikTok's own host (not a sign server's fallback).
+
+        A host configured as TikTok's counts with its port, when it has one:
+        another port on the same address is another server.
+        """
+        if not url.host:
             return False
-        host = host.lower().rstrip(".")
+        host = url.host.lower().rstrip(".")
+        direct = URL(self._direct_push_url)
         return (
-            host in self.web.hosts
-            or host == URL(self._direct_push_url).host
+            (host, url.explicit_port) in self.web.origins
+            or (host, url.explicit_port) == (direct.host, direct.explicit_port)
             or host == TIKTOK_DOMAIN
             or host.endswith(f".{TIKTOK_DOMAIN}")
         )

@@ -48,19 +48,24 @@ def proxy_name(url: str | None) -> str:
 def proxy_refusal(
     status: int, headers: Mapping[str, str], proxy: str | None
 ) -> WebcastProxyError | None:
-    """An HTTP proxy's own 407 to a forwarded (plain http) request, if that is one.
+    """An HTTP proxy's own refusal of a forwarded (plain http) request, if that is one.
 
     Requests to https hosts (TikTok's) go through CONNECT, where aiohttp
-    raises the proxy's refusals; a plain-http request gets them as answers.
+    raises the proxy's refusals; a plain-http request gets them as answers:
+    a 407 asking for credentials, or an error the proxy names as its own in
+    a Proxy-Status header (RFC 9209).
     """
-    if (
-        proxy
-        and status == HTTP_PROXY_AUTHENTICATION_REQUIRED
-        and "Proxy-Authenticate" in headers
-    ):
+    if not proxy:
+        return None
+    if status == HTTP_PROXY_AUTHENTICATION_REQUIRED and "Proxy-Authenticate" in headers:
         return WebcastProxyError(
             f"The proxy {proxy_name(proxy)} refused the credentials (HTTP 407)",
             kind=WebcastProxyError.AUTH,
+        )
+    if status >= 400 and "error=" in headers.get("Proxy-Status", ""):
+        return WebcastProxyError(
+            f"The proxy {proxy_name(proxy)} refused the connection (HTTP {status})",
+            kind=WebcastProxyError.REFUSED,
         )
     return None
 

@@ -442,6 +442,46 @@ class SignServer:
             )
         return signed_url
 
+    async def bulk_live_check(self, user_ids: list[int]) -> dict[int, str | None]:
+        """Which of these creators (numeric ids) stream now: id → room id, for the live ones.
+
+        POST /webcast/bulk_live_check: one request for many creators. Euler
+        serves it to API keys whose plan includes it; without one it answers
+        401/402/403 (PremiumEndpointError) and the caller checks one by one.
+        """
+        response, body = await self._request(
+            "POST",
+            (self._base / "webcast" / "bulk_live_check").with_query(
+                {"client": SIGN_CLIENT_ID}
+            ),
+            json={"user_numeric_ids": [str(user_id) for user_id in user_ids]},
+        )
+        snapshot = self._check_status(response, body)
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            raise UnexpectedSignatureError(
+                "The sign server's live check is not JSON.", response=snapshot
+            ) from None
+        rooms = data.get("response") if isinstance(data, dict) else None
+        if isinstance(rooms, dict) and isinstance(rooms.get("data"), dict):
+            rooms = rooms["data"]
+        if not isinstance(rooms, dict):
+            raise UnexpectedSignatureError(
+                "The sign server's live check has no creators in it.",
+                response=snapshot,
+            )
+        live: dict[int, str | None] = {}
+        for key, room in rooms.items():
+            if (
+                str(key).isdigit()
+                and isinstance(room, dict)
+                and room.get("is_live") is True
+            ):
+                room_id = room.get("room_id")
+                live[int(key)] = str(room_id) if room_id else None
+        return live
+
     async def rate_limits(self) -> dict[str, Any]:
         """The limits of this key (or address); checks the key.
 

@@ -131,6 +131,9 @@ class RoomInfo:
     viewers: int | None
     status: int | None = None
     withheld: bool = False
+    # The text TikTok withheld the room with, when it gave one ("This LIVE is
+    # for adults only ..."); an empty prompt is the captcha/rate-limit answer.
+    prompt: str | None = None
 
     @property
     def offline(self) -> bool:
@@ -213,12 +216,12 @@ class TikTokWeb:
         self._proxy_name = proxy or socks_proxy
 
     @property
-    def hosts(self) -> frozenset[str]:
-        """The hosts this client treats as TikTok's own."""
+    def origins(self) -> frozenset[tuple[str, int | None]]:
+        """The hosts (with the port, when one is given) this client treats as TikTok's own."""
         return frozenset(
-            host
-            for url in (self.web_url, self.webcast_url)
-            if (host := URL(url).host) is not None
+            (url.host, url.explicit_port)
+            for url in (URL(self.web_url), URL(self.webcast_url))
+            if url.host is not None
         )
 
     # ------------------------------------------------------------ plumbing
@@ -450,7 +453,17 @@ class TikTokWeb:
             or len(info) <= 1
             or as_int(data.get("status_code")) == STATUS_CODE_ROOM_PROMPTS
         ):
-            return RoomInfo(room_id, None, None, None, withheld=True)
+            prompt = info.get("prompts")
+            return RoomInfo(
+                room_id,
+                None,
+                None,
+                None,
+                withheld=True,
+                prompt=prompt.strip()[:200] or None
+                if isinstance(prompt, str)
+                else None,
+            )
         return RoomInfo(
             room_id=room_id,
             title=_text(info.get("title"), None),
