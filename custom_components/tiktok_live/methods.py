@@ -118,6 +118,15 @@ class MethodChooser:
             return other
         return preferred
 
+    def fallback_for(self, method: ConnectMethod) -> ConnectMethod | None:
+        """The other way Automatic may use when ``method`` fails, if any."""
+        if self._setting() is not ConnectionMethod.AUTOMATIC:
+            return None
+        other = _other(method)
+        if other is ConnectMethod.SIGN_SERVER and not self._sign_server_usable():
+            return None
+        return other
+
     def _direct_rested(self) -> bool:
         """Whether the direct way's last refusal (if any) is long enough ago."""
         refused_at = self.direct_refused_at

@@ -198,6 +198,17 @@ class ConnectionSupervisor:
                 # Refused one way: the other way, soon (the failure still
                 # counts towards what users see, should both refuse).
                 return jittered(SWITCH_DELAY, only_later=True)
+            if (
+                self.methods.fallback_for(method) is ConnectMethod.SIGN_SERVER
+                and self._gate.held
+                and self._gate.hold_until is not None
+            ):
+                # The sign server only asked to wait: try it when its wait
+                # ends, not after the (longer) back-off of this refusal.
+                until_released = (
+                    self._gate.hold_until - dt_util.utcnow()
+                ).total_seconds()
+                return min(delay, max(until_released, 0.0) + 1.0)
             return delay
         except Exception as err:  # noqa: BLE001 - the supervisor must outlive any bug
             self._unexpected("connecting to", err)

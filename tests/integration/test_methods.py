@@ -249,3 +249,41 @@ async def test_diagnostics_show_the_ways(
         "WebcastDeviceBlockedError"
     ]
     assert methods["recent_refusals"]["sign_server"] == []
+
+
+async def test_a_rate_limited_fallback_is_tried_when_its_wait_ends(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """Direct refused, the sign server says "wait 30 s": back within that wait.
+
+    Both ways failing made it wait the back-off of the direct refusal (5
+    minutes and more), though the sign server had only asked for 30 s.
+    """
+    fake_tiktok.faults.direct_handshake.always(faults.blocked(200, "not here"))
+    creator.go_live()
+    await setup_entry(hass, mock_config_entry)
+    coordinator = coordinator_of(mock_config_entry)
+    await coordinator.async_wait_idle()
+    await advance(hass, 3)
+    await connected(hass, fake_tiktok, creator)
+    assert method_shown(hass) == "sign_server"
+
+    fake_tiktok.faults.sign_fetch.always(
+        faults.rate_limited(remaining=0, reset=30, retry_after=30)
+    )
+    [socket] = fake_tiktok.open_sockets(creator)
+    socket.drop()
+    await fake_tiktok.wait_closed(socket)
+    for _ in range(3):  # the sign server's 429, then direct, refused again
+        await coordinator.async_wait_idle()
+        await advance(hass, 3)
+    assert not fake_tiktok.open_sockets(creator)
+    fake_tiktok.faults.sign_fetch.clear()
+    fake_tiktok.faults.direct_handshake.clear()
+    await coordinator.async_wait_idle()
+    await advance(hass, 40)  # past the sign server's wait (jittered)
+    await connected(hass, fake_tiktok, creator, count=2)
+    assert state(hass, CONNECTION) == "connected"
