@@ -13,6 +13,9 @@ injects every failure; ``scenario`` scripts whole streams; ``demo`` loops one::
         connection = await client.connect("streamer")
         socket = await fake.wait_entered(creator)    # the client sent im_enter_room
         [log_id] = await fake.push(creator, messages.gift(fan, "Rose"), need_ack=True)
+        mod = messages.viewer(7002, "mia", "Mia", moderator=True, follower=True)
+        await fake.push(creator, messages.comment(mod, "hi"))  # with UserIdentity
+        await fake.push(creator, messages.gift(mod, "Rose", image=True))
         await fake.wait_for_ack(socket, log_id)
         assert await fake.wait_for_heartbeats(socket, 3) == [1, 2, 3]
         fake.faults.sign_fetch.once(faults.rate_limited(remaining=30))  # next only
@@ -22,6 +25,9 @@ injects every failure; ``scenario`` scripts whole streams; ``demo`` loops one::
         fake.faults.clear()
         await creator.end_stream()                   # control 3, then offline
         await run_scenario(fake, creator, demo_stream(1))  # instantly
+        gifts = await client.fetch_gifts(room_id)    # fake.gift_catalog
+        fake.room_gift_list = False                  # 404: the client asks /webcast/gifts
+        fake.faults.sign_gifts.once(faults.sign_status(500))
 
 ``fake.requests`` records every HTTP request; ``socket.received`` every frame a
 client sent. ``python -m tests.fake_tiktok --port 8765`` serves the demo.
@@ -43,6 +49,7 @@ from .faults import (
     SocketFaultKind,
     WsReply,
 )
+from .messages import Viewer
 from .recording import Request
 from .scenario import Expected, Scenario, run_scenario
 from .server import FakeSocket, FakeTikTok
@@ -68,6 +75,7 @@ __all__ = [
     "SignUrlReply",
     "SocketFault",
     "SocketFaultKind",
+    "Viewer",
     "WsReply",
     "faults",
     "messages",

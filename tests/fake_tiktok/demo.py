@@ -19,15 +19,26 @@ DEMO_SESSION_ID = "demo-adult-session"
 
 _LOGGER = logging.getLogger(__name__)
 
+# Where each demo viewer stands with the creator, as chat and gift messages
+# tell it (UserIdentity) and badges show it: a moderator (who subscribes
+# during the stream), a subscriber, followers, and a first-time viewer who is
+# none of these until they follow.
 FANS = [
-    messages.user(7_100_000_000_000_000_000 + n, handle, name)
-    for n, (handle, name) in enumerate(
+    messages.viewer(
+        7_100_000_000_000_000_000 + n,
+        handle,
+        name,
+        moderator=moderator,
+        subscriber=subscriber,
+        follower=follower,
+    )
+    for n, (handle, name, moderator, subscriber, follower) in enumerate(
         [
-            ("rose_fan", "Rose Fan"),
-            ("night_owl", "Night Owl"),
-            ("lamp_lover", "Lamp Lover"),
-            ("big_spender", "Big Spender"),
-            ("first_timer", "First Timer"),
+            ("rose_fan", "Rose Fan", False, True, True),
+            ("night_owl", "Night Owl", True, True, True),
+            ("lamp_lover", "Lamp Lover", False, False, True),
+            ("big_spender", "Big Spender", False, False, True),
+            ("first_timer", "First Timer", False, False, False),
         ]
     )
 ]
@@ -50,17 +61,17 @@ def demo_stream(
         scenario.await_client(timeout=300)
     scenario.wait(3).viewers_ramp(12, 18, steps=2, every=1).join(first_timer).wait(2)
     scenario.comment(night_owl, "hi from the demo!").wait(2)
-    scenario.gift_streak(rose_fan, "Rose", 5).wait(3)
+    scenario.gift_streak(rose_fan, "Rose", 5, image=True).wait(3)
     scenario.viewers(27).likes(lamp_lover, 150, batch=50).wait(3)
     scenario.follow(first_timer).wait(3)
-    scenario.gift(big_spender, "Galaxy").wait(3)
+    scenario.gift(big_spender, "Galaxy", image=True).wait(3)
     scenario.viewers_ramp(27, 41, steps=2, every=1).share(night_owl).wait(3)
     scenario.likes(rose_fan, 300, batch=50).wait(2)
     scenario.subscribe(night_owl).wait(3)
     scenario.pause().wait(6).resume().wait(2)
-    scenario.gift_streak(lamp_lover, "Finger Heart", 3).wait(3)
+    scenario.gift_streak(lamp_lover, "Finger Heart", 3, image=True).wait(3)
     scenario.viewers(33).comment(lamp_lover, "the lamp blinked!").wait(3)
-    scenario.gift(rose_fan, "Doughnut").wait(3)
+    scenario.gift(rose_fan, "Doughnut", image=True).wait(3)
     scenario.viewers_ramp(33, 15, steps=3, every=1).likes(first_timer, 200, batch=40)
     scenario.wait(3).comment(rose_fan, "bye!").wait(3)
     scenario.end()

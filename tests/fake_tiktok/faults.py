@@ -221,6 +221,8 @@ class Faults:
         self.sign_fetch: FaultSlot[SignReply] = FaultSlot("sign_fetch")
         self.sign_url: FaultSlot[SignUrlReply] = FaultSlot("sign_url")
         self.rate_limits: FaultSlot[SignReply] = FaultSlot("rate_limits")
+        # The gift lists: /webcast/rooms/{id}/gifts and /webcast/gifts.
+        self.sign_gifts: FaultSlot[SignReply] = FaultSlot("sign_gifts")
         self.ws_handshake: FaultSlot[WsReply] = FaultSlot("ws_handshake")
         # The unsigned (direct) push socket's upgrade.
         self.direct_handshake: FaultSlot[WsReply] = FaultSlot("direct_handshake")
@@ -237,6 +239,7 @@ class Faults:
             self.sign_fetch,
             self.sign_url,
             self.rate_limits,
+            self.sign_gifts,
             self.ws_handshake,
             self.direct_handshake,
             self.socket,
@@ -342,6 +345,16 @@ def missing_push_server() -> SignReply:
 def missing_route_params() -> SignReply:
     """A fetch result without route params."""
     return SignReply(route_params=False)
+
+
+def sign_json(data: Any, status: int = 200) -> SignReply:
+    """Any JSON answer (a gift list in another layout, or without gifts)."""
+    return SignReply(status=status, body=json.dumps(data).encode())
+
+
+def sign_not_json() -> SignReply:
+    """A 200 whose body is not JSON."""
+    return SignReply(status=200, body=b'{"gifts": [{"id": 5655, "name": "Ro')
 
 
 # ------------------------------------------------------------ sign_url helpers

@@ -118,12 +118,15 @@ class Viewers(Step):
 class GiftStreak(Step):
     """A streak of a streakable gift: one update per tap, then the final message."""
 
-    sender: pb.User
+    sender: messages.Sender
     gift: str
     count: int
+    image: bool = False
 
     async def play(self, player: Player) -> None:
-        for message in messages.gift_streak(self.sender, self.gift, self.count):
+        for message in messages.gift_streak(
+            self.sender, self.gift, self.count, image=self.image
+        ):
             await player.push(message)
 
 
@@ -131,18 +134,19 @@ class GiftStreak(Step):
 class Gift(Step):
     """A single gift (a big one does not streak)."""
 
-    sender: pb.User
+    sender: messages.Sender
     gift: str
+    image: bool = False
 
     async def play(self, player: Player) -> None:
-        await player.push(messages.gift(self.sender, self.gift))
+        await player.push(messages.gift(self.sender, self.gift, image=self.image))
 
 
 @dataclass(frozen=True)
 class Likes(Step):
     """``total`` likes in batches of ``batch``, with the room's running total."""
 
-    sender: pb.User
+    sender: messages.Sender
     total: int
     batch: int = 30
 
@@ -253,37 +257,43 @@ class Scenario:
                 self.wait(every)
         return self
 
-    def gift_streak(self, sender: pb.User, gift: str, count: int) -> Scenario:
+    def gift_streak(
+        self, sender: messages.Sender, gift: str, count: int, *, image: bool = False
+    ) -> Scenario:
         """A streak of ``count`` gifts: every update, then the final message."""
-        return self.add(GiftStreak(sender, gift, count))
+        return self.add(GiftStreak(sender, gift, count, image))
 
-    def gift(self, sender: pb.User, gift: str) -> Scenario:
-        """A single (non-streak) gift."""
-        return self.add(Gift(sender, gift))
+    def gift(
+        self, sender: messages.Sender, gift: str, *, image: bool = False
+    ) -> Scenario:
+        """A single (non-streak) gift (``image``: with the gift's picture)."""
+        return self.add(Gift(sender, gift, image))
 
-    def likes(self, sender: pb.User, total: int, batch: int = 30) -> Scenario:
+    def likes(self, sender: messages.Sender, total: int, batch: int = 30) -> Scenario:
         """``total`` likes in batches of ``batch``."""
         return self.add(Likes(sender, total, batch))
 
-    def follow(self, sender: pb.User) -> Scenario:
+    def follow(self, sender: messages.Sender) -> Scenario:
         """A new follower."""
         return self.add(Message("follow", lambda _p: messages.follow(sender)))
 
-    def share(self, sender: pb.User) -> Scenario:
+    def share(self, sender: messages.Sender) -> Scenario:
         """A share."""
         return self.add(Message("share", lambda _p: messages.share(sender)))
 
-    def comment(self, sender: pb.User, text: str) -> Scenario:
+    def comment(self, sender: messages.Sender, text: str) -> Scenario:
         """A chat comment."""
         return self.add(Message("comment", lambda _p: messages.comment(sender, text)))
 
-    def subscribe(self, sender: pb.User, months: int = 1) -> Scenario:
+    def subscribe(self, sender: messages.Sender, months: int = 1) -> Scenario:
         """A subscription."""
         return self.add(
             Message("subscribe", lambda _p: messages.subscribe(sender, months))
         )
 
-    def join(self, sender: pb.User, viewer_count: int | None = None) -> Scenario:
+    def join(
+        self, sender: messages.Sender, viewer_count: int | None = None
+    ) -> Scenario:
         """A viewer enters (with the room's viewer count unless given)."""
         return self.add(
             Message(

@@ -18,6 +18,13 @@ real services speak, so the client is tested over real sockets:
                                 signed URLs (current, legacy)
 ``GET /sign/accounts/me/rate_limits``, ``GET /sign/webcast/rate_limits``
                                 the key's limits (current, legacy)
+``GET /sign/webcast/rooms/{id}/gifts``, ``GET /sign/webcast/gifts``
+                                the gift list (room, global): ``gift_catalog``
+                                in the layout ``gift_list_layout`` names; the
+                                room path answers 404 while
+                                ``room_gift_list`` is False (and on a legacy
+                                server), both 402/403 without a premium key
+                                while ``premium_gifts``
 ``GET /``, ``GET /@{user}``     the home and profile pages; a new visitor gets
                                 a ttwid cookie from the profile page (the home
                                 page stopped setting it in late 2026: it answers
@@ -320,6 +327,13 @@ class FakeTikTok:
         # "current": Euler's layout of 2026 (the legacy paths still answer);
         # "legacy": an older sign server without the current paths.
         self.sign_layout = "current"
+        # The sign server's gift lists: what they hold (name → (id, diamonds,
+        # streakable)), the JSON layout ("list", "gifts", "response", "data"),
+        # whether the room path exists, and whether a premium key is needed.
+        self.gift_catalog: dict[str, tuple[int, int, bool]] = dict(messages.GIFTS)
+        self.gift_list_layout = "response"
+        self.room_gift_list = True
+        self.premium_gifts = False
         # User-Agents TikTok refused with DEVICE_BLOCKED (and keeps refusing).
         self.blocked_user_agents: set[str] = set()
         # ttwid cookies given to new visitors; the direct socket wants one.
@@ -359,6 +373,10 @@ class FakeTikTok:
         )
         app.router.add_get("/sign/webcast/rate_limits", self._rate_limits)
         app.router.add_post("/sign/webcast/bulk_live_check", self._bulk_live_check)
+        app.router.add_get(
+            "/sign/webcast/rooms/{room_id}/gifts", self._current(self._sign_gifts)
+        )
+        app.router.add_get("/sign/webcast/gifts", self._sign_gifts)
         app.router.add_get("/ws", self._websocket)
         app.router.add_get("/ws-fallback", self._fallback_websocket)
         self._runner = web.AppRunner(
@@ -934,30 +952,39 @@ class FakeTikTok:
             }
         )
 
-    async def _gift_list(self, request: web.Request) -> web.Response:
-        await self._recorder.record(request)
-        gifts = [
+    @staticmethod
+    def _gifts_json(catalog: dict[str, tuple[int, int, bool]]) -> list[dict[str, Any]]:
+        """Gifts as TikTok's JSON describes them."""
+        return [
             {
                 "id": gift_id,
                 "name": name,
                 "diamond_count": diamonds,
                 "type": 1 if streakable else 2,
-                "image": {"url_list": [f"https://p16.example/gift/{gift_id}.webp"]},
+                "image": {"url_list": [messages.gift_image_url(gift_id)]},
+                "icon": {"url_list": [messages.gift_icon_url(gift_id)]},
             }
-            for name, (gift_id, diamonds, streakable) in messages.GIFTS.items()
+            for name, (gift_id, diamonds, streakable) in catalog.items()
         ]
+
+    async def _gift_list(self, request: web.Request) -> web.Response:
+        await self._recorder.record(request)
+        gifts = self._gifts_json(messages.GIFTS)
         return web.json_response({"data": {"gifts": gifts}, "status_code": 0})
 
     # ---------------------------------------------------------- sign server
 
-    def _key_problem(self, recorded: Request) -> web.Response | None:
+    def _key_problem(
+        self, recorded: Request, *, premium: bool = False
+    ) -> web.Response | None:
         """401 for a missing or unknown key; 402/403 on premium-only paths."""
         key = recorded.header("X-Api-Key")
         valid = {k for k in (self.required_api_key, *self.premium_api_keys) if k}
         if self.required_api_key is not None and key not in valid:
             message = "Missing API key" if key is None else "API Key is invalid"
             return web.json_response({"code": 401, "message": message}, status=401)
-        if recorded.path in self.premium_endpoints and key not in self.premium_api_keys:
+        premium = premium or recorded.path in self.premium_endpoints
+        if premium and key not in self.premium_api_keys:
             if key is None:
                 return web.json_response(
                     {"code": 402, "message": "This endpoint needs a paid API key."},
@@ -1165,6 +1192,33 @@ class FakeTikTok:
             },
             headers=self._sign_headers(),
         )
+
+    async def _sign_gifts(self, request: web.Request) -> web.StreamResponse:
+        """The gift list of a room, or of every room (Euler's /webcast/gifts)."""
+        recorded = await self._recorder.record(request)
+        reply = self.faults.sign_gifts.take()
+        if reply is not None:
+            canned = await self._canned(recorded, reply)
+            if canned is not None:
+                return canned
+        if "room_id" in request.match_info and not self.room_gift_list:
+            return web.json_response({"code": 404, "message": "Not Found"}, status=404)
+        if (
+            problem := self._key_problem(recorded, premium=self.premium_gifts)
+        ) is not None:
+            return problem
+        gifts = self._gifts_json(self.gift_catalog)
+        data: Any
+        match self.gift_list_layout:
+            case "list":
+                data = gifts
+            case "gifts":
+                data = {"gifts": gifts}
+            case "data":
+                data = {"data": {"gifts": gifts}, "status_code": 0}
+            case _:
+                data = {"code": 200, "response": {"gifts": gifts}}
+        return web.json_response(data, headers=self._sign_headers())
 
     # ---------------------------------------------------------- push server
 

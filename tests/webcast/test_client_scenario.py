@@ -29,7 +29,13 @@ from custom_components.tiktok_live.webcast import (
     ViewerCountEvent,
     WebcastEvent,
 )
-from tests.fake_tiktok import FakeCreator, FakeTikTok, Scenario, run_scenario
+from tests.fake_tiktok import (
+    FakeCreator,
+    FakeTikTok,
+    Scenario,
+    messages,
+    run_scenario,
+)
 from tests.fake_tiktok.demo import DEMO_CREATOR, add_demo_creator, demo_stream, run_demo
 
 from .conftest import FAN, ClientFactory, Reader, of
@@ -107,6 +113,28 @@ async def test_demo_stream_replayed_at_once(
     assert viewers[:3] == [12, 15, 18]  # rising
     assert viewers[-4:] == [33, 27, 21, 15]  # falling
     assert not creator.is_live
+    # Who sent it: chat and gifts tell all three, other messages only badges.
+    assert {g.image_url for g in of(events, GiftEvent)} == {
+        messages.gift_image_url(gift_id) for gift_id in (5655, 11046, 5487, 5879)
+    }
+    assert all(g.user.is_subscriber is True for g in roses)
+    standing = {
+        (type(e).__name__, e.user.unique_id): (
+            e.user.is_moderator,
+            e.user.is_subscriber,
+            e.user.is_follower,
+        )
+        for e in events
+        if isinstance(e, CommentEvent | FollowEvent | SubscribeEvent | JoinEvent)
+    }
+    assert standing == {
+        ("JoinEvent", "first_timer"): (None, None, None),
+        ("CommentEvent", "night_owl"): (True, True, True),
+        ("FollowEvent", "first_timer"): (None, None, True),
+        ("SubscribeEvent", "night_owl"): (True, True, None),
+        ("CommentEvent", "lamp_lover"): (False, False, True),
+        ("CommentEvent", "rose_fan"): (False, True, True),
+    }
 
 
 async def test_custom_scenario_and_fresh_ids_on_replay(

@@ -163,7 +163,10 @@ async def test_every_event_type(
     assert (like.count, like.total, like.user) == (15, 115, FAN_USER)
     [join] = of(events, JoinEvent)
     assert (join.viewer_count, join.user) == (30, FAN_USER)
-    assert [e.user for e in of(events, FollowEvent)] == [FAN_USER]
+    # A follow makes its sender a follower of the creator.
+    assert [e.user for e in of(events, FollowEvent)] == [
+        replace(FAN_USER, is_follower=True)
+    ]
     assert [e.user for e in of(events, ShareEvent)] == [FAN_USER]
     comments = of(events, CommentEvent)
     assert [(c.text, c.is_history) for c in comments] == [

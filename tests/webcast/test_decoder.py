@@ -6,6 +6,7 @@ ends up in which event attribute.
 
 from __future__ import annotations
 
+from dataclasses import replace
 import random
 
 from google.protobuf.message import Message
@@ -242,9 +243,11 @@ def test_follow_and_share_classification(
     if expected is None:
         assert events == []
     else:
-        assert events == [
-            expected(msg_id=900, create_time=CREATE_TIME, user=FAN_EVENT_USER)
-        ]
+        # A follow makes its sender a follower; a share says nothing about it.
+        user = replace(
+            FAN_EVENT_USER, is_follower=True if expected is FollowEvent else None
+        )
+        assert events == [expected(msg_id=900, create_time=CREATE_TIME, user=user)]
 
 
 def test_comment() -> None:

@@ -39,6 +39,7 @@ from .errors import (
     WebcastSessionRejectedError,
     WebsocketURLMissingError,
 )
+from .models import GiftInfo
 from .pacing import RequestPacer
 from .proto import webcast_pb2 as pb
 from .proxy import NETWORK_ERRORS, as_proxy_error
@@ -248,6 +249,14 @@ class TikTokLiveClient:
     async def bulk_live_check(self, user_ids: list[int]) -> dict[int, str | None]:
         """The live ones among many creators, in one sign server request (a key's plan)."""
         return await self._sign.bulk_live_check(user_ids)
+
+    async def fetch_gifts(self, room_id: str) -> list[GiftInfo]:
+        """The gifts of a room (id, name, diamonds, picture), from the sign server.
+
+        PremiumEndpointError when the key's plan (or no key) does not include
+        it; never an empty list: an answer without gifts is an error.
+        """
+        return await self._sign.gifts(room_id)
 
     async def fetch_sign_rate_limits(self) -> dict[str, Any]:
         """The sign server's limits for this key; SignAPIKeyInvalidError for a bad key."""

@@ -3,15 +3,17 @@
 Hostile or unexpected input never raises out of here: a message that does not
 parse, or whose method is unknown, is counted and skipped. The work per message
 is bounded whatever it holds (top viewers are not parsed, unknown fields are
-counted in ordinary-size messages only, unknown methods in a capped table), and text that is not UTF-8 costs
-only the broken characters (U+FFFD), never the event.
+counted in ordinary-size messages only, unknown methods in a capped table, a
+sender's badges looked into only for the first MAX_BADGES), and text that is not
+UTF-8 costs only the broken characters (U+FFFD), never the event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 import logging
+import re
 from typing import Final, TypedDict
 
 from google.protobuf.message import Message
@@ -60,6 +62,23 @@ _COUNTED_UNKNOWN_BYTES: Final = 4096
 # protobuf keeps it as raw bytes instead of parsing 400,000 nested messages.
 _RANKS: Final = frozenset({2})
 
+# BadgeStruct.scene_type (BadgeSceneType) values that tell a sender's standing
+# with the creator: ADMIN is a moderator of this creator, SUBSCRIBER a subscriber.
+BADGE_SCENE_ADMIN: Final = 1
+BADGE_SCENE_SUBSCRIBER: Final = 4
+# Badges looked at per sender: real accounts show a handful, and a hostile list
+# of a million costs no more than this many.
+MAX_BADGES: Final = 16
+# A raw BadgeStruct whose scene_type is ADMIN (1) or SUBSCRIBER (4), read at its
+# head: protobuf writes fields in number order, so scene_type (3, a varint)
+# follows at most display_type (1) and priority_type (2). One C call per badge
+# instead of a parse (a nested field never matches: it is not at the head),
+# bounded per badge, and a badge broken further on costs nothing.
+_STANDING_BADGE: Final = re.compile(
+    rb"(?:[\x08\x10][\x80-\xff]{0,9}[\x00-\x7f]){0,4}\x18([\x01\x04])"
+)
+_ADMIN_SCENE: Final = bytes([BADGE_SCENE_ADMIN])
+
 
 class _Meta(TypedDict):
     """Fields every event takes from its wire message."""
@@ -92,8 +111,13 @@ def _utf8(raw: bytes) -> bytes:
     return raw.decode("utf-8", "replace").encode()
 
 
-def user_from_proto(user: pb.UserView) -> WebcastUser:
-    """A sender as the events carry it.
+def user_from_proto(
+    user: pb.UserView,
+    is_moderator: bool | None = None,
+    is_subscriber: bool | None = None,
+    is_follower: bool | None = None,
+) -> WebcastUser:
+    """A sender as the events carry it, with what is known of their standing.
 
     Text arrives as bytes (see webcast.proto) and is decoded here and in the
     handlers with errors="replace", inline: a helper call per string would cost
@@ -101,11 +125,71 @@ def user_from_proto(user: pb.UserView) -> WebcastUser:
     """
     urls = user.avatar_thumb.url_list
     return WebcastUser(
-        user_id=user.id,
-        unique_id=user.display_id.decode("utf-8", "replace"),
-        nickname=user.nickname.decode("utf-8", "replace"),
-        avatar_url=urls[0].decode("utf-8", "replace") if urls else None,
+        user.id,
+        user.display_id.decode("utf-8", "replace"),
+        user.nickname.decode("utf-8", "replace"),
+        urls[0].decode("utf-8", "replace") if urls else None,
+        is_moderator,
+        is_subscriber,
+        is_follower,
     )
+
+
+def identified_user(
+    user: pb.UserView, message: pb.ChatMessageView | pb.GiftMessageView
+) -> WebcastUser:
+    """The sender of a chat or gift message, standing from its UserIdentity.
+
+    A UserIdentity that is there answers all three, False included; without
+    one nothing is known (badges do not stand in for it: TikTok sends one).
+    """
+    if not message.HasField("user_identity"):
+        return user_from_proto(user)
+    identity = message.user_identity
+    return user_from_proto(
+        user,
+        identity.is_moderator_of_anchor,
+        identity.is_subscriber_of_anchor,
+        identity.is_follower_of_anchor,
+    )
+
+
+def badged_user(user: pb.UserView, is_follower: bool | None = None) -> WebcastUser:
+    """The sender of a message without UserIdentity: badges are evidence for, never against.
+
+    A moderator or subscriber badge makes that flag True; no badge leaves it
+    None (many clients and messages show no badges at all).
+    """
+    badges = user.badge_list
+    if not badges:
+        return user_from_proto(user, None, None, is_follower)
+    moderator, subscriber = badge_standing(badges)
+    return user_from_proto(user, moderator, subscriber, is_follower)
+
+
+def badge_standing(badges: Sequence[bytes]) -> tuple[bool | None, bool | None]:
+    """(moderator, subscriber) from the first MAX_BADGES raw BadgeStructs: True or None."""
+    moderator: bool | None = None
+    subscriber: bool | None = None
+    match = _STANDING_BADGE.match
+    for raw in badges[:MAX_BADGES]:
+        if (found := match(raw)) is not None:
+            if found[1] == _ADMIN_SCENE:
+                moderator = True
+            else:
+                subscriber = True
+    return moderator, subscriber
+
+
+def gift_image_url(gift: pb.GiftView) -> str | None:
+    """The gift's picture: the first URL of its image, else of its icon."""
+    urls = gift.image.url_list
+    if urls and urls[0]:
+        return urls[0].decode("utf-8", "replace")
+    urls = gift.icon.url_list
+    if urls and urls[0]:
+        return urls[0].decode("utf-8", "replace")
+    return None
 
 
 def _repaired_result(payload: bytes) -> pb.FetchResult | None:
@@ -237,23 +321,25 @@ class WebcastDecoder:
 
     def _gift(self, message: pb.WireMessage) -> WebcastEvent:
         gift = self._parse(message, pb.GiftMessageView())
+        struct = gift.gift
         return GiftEvent(
             **self._base(message, gift.common),
-            user=user_from_proto(gift.user),
-            gift_id=gift.gift.id or gift.gift_id,
-            gift_name=gift.gift.name.decode("utf-8", "replace"),
-            diamond_count=gift.gift.diamond_count,
+            user=identified_user(gift.user, gift),
+            gift_id=struct.id or gift.gift_id,
+            gift_name=struct.name.decode("utf-8", "replace"),
+            diamond_count=struct.diamond_count,
             repeat_count=gift.repeat_count,
             repeat_end=gift.repeat_end == 1,
-            streakable=gift.gift.type == GIFT_TYPE_STREAKABLE,
+            streakable=struct.type == GIFT_TYPE_STREAKABLE,
             group_id=gift.group_id,
+            image_url=gift_image_url(struct),
         )
 
     def _like(self, message: pb.WireMessage) -> WebcastEvent:
         like = self._parse(message, pb.LikeMessageView())
         return LikeEvent(
             **self._base(message, like.common),
-            user=user_from_proto(like.user),
+            user=badged_user(like.user),
             count=like.count,
             total=like.total,
         )
@@ -264,7 +350,7 @@ class WebcastDecoder:
             return None
         return JoinEvent(
             **self._base(message, member.common),
-            user=user_from_proto(member.user),
+            user=badged_user(member.user),
             viewer_count=member.member_count,
         )
 
@@ -273,24 +359,29 @@ class WebcastDecoder:
         # TikTok marks the kind in the display text key (e.g.
         # "pm_main_follow_message_viewer_2"); the action field decides only
         # when the key names neither.
+        # A follow makes its sender a follower of the creator; a share says
+        # nothing about it.
         key = social.common.display_text.key  # bytes: no need to decode it
-        base = self._base(message, social.common)
-        user = user_from_proto(social.user)
         if b"follow" in key:
-            return FollowEvent(**base, user=user)
-        if b"share" in key:
-            return ShareEvent(**base, user=user)
-        if social.action == SOCIAL_ACTION_FOLLOW:
-            return FollowEvent(**base, user=user)
-        if social.action == SOCIAL_ACTION_SHARE:
-            return ShareEvent(**base, user=user)
-        return None
+            follow = True
+        elif b"share" in key:
+            follow = False
+        elif social.action == SOCIAL_ACTION_FOLLOW:
+            follow = True
+        elif social.action == SOCIAL_ACTION_SHARE:
+            follow = False
+        else:
+            return None
+        base = self._base(message, social.common)
+        if follow:
+            return FollowEvent(**base, user=badged_user(social.user, True))
+        return ShareEvent(**base, user=badged_user(social.user))
 
     def _chat(self, message: pb.WireMessage) -> WebcastEvent:
         chat = self._parse(message, pb.ChatMessageView())
         return CommentEvent(
             **self._base(message, chat.common),
-            user=user_from_proto(chat.user),
+            user=identified_user(chat.user, chat),
             text=chat.content.decode("utf-8", "replace"),
             language=chat.content_language.decode("utf-8", "replace"),
         )
@@ -320,9 +411,13 @@ class WebcastDecoder:
 
     def _subscribe(self, message: pb.WireMessage) -> WebcastEvent:
         sub = self._parse(message, pb.SubNotifyMessageView())
+        # Not a subscriber on the notice's word alone: it also announces gifted
+        # subscriptions (whose sender may be the giver) and reminders, and its
+        # message_type 0 (SUB_SUCCESS) reads the same as one left out. Only
+        # a subscriber badge says so.
         return SubscribeEvent(
             **self._base(message, sub.common),
-            user=user_from_proto(sub.user),
+            user=badged_user(sub.user),
             sub_month=sub.sub_month,
         )
 

@@ -8,12 +8,23 @@ import enum
 
 @dataclass(frozen=True, slots=True)
 class WebcastUser:
-    """A TikTok account as it appears in a LIVE event."""
+    """A TikTok account as it appears in a LIVE event.
+
+    ``is_moderator``, ``is_subscriber`` and ``is_follower`` say where the
+    account stands with the creator whose stream this is. None means TikTok
+    did not say: never read it as False. A chat or gift message carries the
+    answer whole (True or False); other messages at most a moderator or
+    subscriber badge (True when it is there, None when not), and a follow
+    event makes its sender a follower.
+    """
 
     user_id: int
     unique_id: str
     nickname: str
     avatar_url: str | None = None
+    is_moderator: bool | None = None
+    is_subscriber: bool | None = None
+    is_follower: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,6 +95,7 @@ class GiftEvent(WebcastEvent):
 
     A consumer that wants each gift once counts it when ``streaking`` is False:
     the final message of a streak, or any message of a non-streakable gift.
+    ``image_url`` is the gift's picture (None when TikTok sent none).
     """
 
     user: WebcastUser
@@ -94,6 +106,7 @@ class GiftEvent(WebcastEvent):
     repeat_end: bool
     streakable: bool
     group_id: int = 0
+    image_url: str | None = None
 
     @property
     def streaking(self) -> bool:
@@ -167,3 +180,15 @@ class RoomMessageEvent(WebcastEvent):
     """A room-wide broadcast such as TikTok's welcome text."""
 
     content: str
+
+
+@dataclass(frozen=True, slots=True)
+class GiftInfo:
+    """One gift of a room's gift list (TikTokLiveClient.fetch_gifts)."""
+
+    gift_id: int
+    name: str
+    diamonds: int
+    image_url: str | None
+    # Streakable gifts (type 1) arrive as a streak of updates, then a final one.
+    streakable: bool

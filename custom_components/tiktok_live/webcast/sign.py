@@ -18,7 +18,7 @@ from typing import Any, Final
 import aiohttp
 from yarl import URL
 
-from .const import CLIENT_NAME, CLIENT_VERSION
+from .const import CLIENT_NAME, CLIENT_VERSION, GIFT_TYPE_STREAKABLE
 from .errors import (
     PremiumEndpointError,
     SignAPIError,
@@ -28,6 +28,7 @@ from .errors import (
     SignResponse,
     UnexpectedSignatureError,
 )
+from .models import GiftInfo
 from .pacing import RequestPacer
 from .proto import webcast_pb2 as pb
 from .proxy import NETWORK_ERRORS, as_proxy_error, proxy_refusal
@@ -50,6 +51,12 @@ _LAYOUT_MISSING: Final = frozenset({404, 405, 410})
 # No answer we read (LIVE page, JSON, fetch result) comes near this; a
 # misconfigured or hostile server must not fill the host's memory.
 MAX_HTTP_BODY: Final = 8 * 1024 * 1024
+
+# A gift list: TikTok's panel holds a few hundred. Entries past this many are
+# not looked at; a name or URL longer than these is cut or dropped.
+MAX_GIFTS: Final = 2000
+MAX_GIFT_NAME: Final = 256
+MAX_GIFT_URL: Final = 2048
 
 
 class BodyTooLargeError(Exception):
@@ -482,6 +489,53 @@ class SignServer:
                 live[int(key)] = str(room_id) if room_id else None
         return live
 
+    async def gifts(self, room_id: str) -> list[GiftInfo]:
+        """The gifts a room offers, from the sign server.
+
+        GET /webcast/rooms/{room_id}/gifts (Euler's current layout), or
+        /webcast/gifts?room_id= on a server that does not have that path
+        (404/405/410). An answer without a usable gift in it is an error,
+        never an empty list.
+        """
+        if not (room_id.isascii() and room_id.isdigit()):
+            raise ValueError("A room id is a number")
+        params = {"client": SIGN_CLIENT_ID}
+        room = (self._base / "webcast" / "rooms" / room_id / "gifts").with_query(params)
+        response, body = await self._request("GET", room)
+        if response.status in _LAYOUT_MISSING:
+            _LOGGER.debug(
+                "Sign server %s has no room gift list (HTTP %s); asking /webcast/gifts",
+                self.host,
+                response.status,
+            )
+            response, body = await self._request(
+                "GET",
+                (self._base / "webcast" / "gifts").with_query(
+                    {"room_id": room_id, **params}
+                ),
+            )
+        snapshot = self._check_status(response, body)
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            raise UnexpectedSignatureError(
+                "The sign server's gift list is not JSON.", response=snapshot
+            ) from None
+        if isinstance(data, dict) and data.get("code") in (402, 403):
+            message = self._redact.server_message(body)
+            raise PremiumEndpointError(
+                "The sign server needs a premium API key for the gift list.",
+                *((message,) if message else ()),
+                api_message=message,
+                response=snapshot,
+            )
+        gifts = parse_gift_list(data)
+        if not gifts:
+            raise UnexpectedSignatureError(
+                "The sign server's answer holds no gift list.", response=snapshot
+            )
+        return gifts
+
     async def rate_limits(self) -> dict[str, Any]:
         """The limits of this key (or address); checks the key.
 
@@ -502,6 +556,87 @@ class SignServer:
                 "The sign server's rate limits are not JSON.", response=snapshot
             ) from None
         return data if isinstance(data, dict) else {}
+
+
+def _gift_entries(data: object) -> list[Any] | None:
+    """The gift entries of an answer, in every layout seen.
+
+    A bare list, or a "gifts" list in the answer, its "response", its "data"
+    or "response"."data".
+    """
+    if isinstance(data, list):
+        return data
+    if not isinstance(data, dict):
+        return None
+    candidates = [data, data.get("response"), data.get("data")]
+    response = data.get("response")
+    if isinstance(response, dict):
+        candidates.append(response.get("data"))
+    for candidate in candidates:
+        if isinstance(candidate, dict):
+            gifts = candidate.get("gifts")
+            if isinstance(gifts, list):
+                return gifts
+    return None
+
+
+def _json_int(value: object) -> int | None:
+    """A non-negative integer from JSON (a number or a string of digits)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value) if len(value) <= 20 else None
+    return None
+
+
+def _json_url(value: object) -> str | None:
+    """A URL string, or the first of an image's url_list."""
+    if isinstance(value, dict):
+        urls = value.get("url_list")
+        value = urls[0] if isinstance(urls, list) and urls else None
+    if isinstance(value, str) and 0 < len(value) <= MAX_GIFT_URL:
+        return value
+    return None
+
+
+def parse_gift_list(data: object) -> list[GiftInfo]:
+    """The well-formed gifts among the first MAX_GIFTS entries, once per id.
+
+    A gift needs an id, a name and a diamond count; its picture is the first
+    URL of ``image`` (else ``icon``, else ``image_url``), and ``type`` 1 makes
+    it streakable. Anything else in an entry is ignored; a malformed entry is
+    skipped.
+    """
+    entries = _gift_entries(data)
+    if entries is None:
+        return []
+    gifts: list[GiftInfo] = []
+    seen: set[int] = set()
+    for entry in entries[:MAX_GIFTS]:
+        if not isinstance(entry, dict):
+            continue
+        gift_id = _json_int(entry.get("id"))
+        name = entry.get("name")
+        diamonds = _json_int(entry.get("diamond_count"))
+        if not gift_id or gift_id in seen or diamonds is None:
+            continue
+        if not isinstance(name, str) or not name:
+            continue
+        seen.add(gift_id)
+        gifts.append(
+            GiftInfo(
+                gift_id=gift_id,
+                name=name[:MAX_GIFT_NAME],
+                diamonds=diamonds,
+                image_url=_json_url(entry.get("image"))
+                or _json_url(entry.get("icon"))
+                or _json_url(entry.get("image_url")),
+                streakable=_json_int(entry.get("type")) == GIFT_TYPE_STREAKABLE,
+            )
+        )
+    return gifts
 
 
 def parse_cookies(header: str) -> dict[str, str]:

@@ -152,8 +152,34 @@ class FollowInfo(_message.Message):
     follow_status: int
     def __init__(self, following_count: _Optional[int] = ..., follower_count: _Optional[int] = ..., follow_status: _Optional[int] = ...) -> None: ...
 
+class UserIdentity(_message.Message):
+    __slots__ = ("is_gift_giver_of_anchor", "is_subscriber_of_anchor", "is_mutual_following_with_anchor", "is_follower_of_anchor", "is_moderator_of_anchor", "is_anchor")
+    IS_GIFT_GIVER_OF_ANCHOR_FIELD_NUMBER: _ClassVar[int]
+    IS_SUBSCRIBER_OF_ANCHOR_FIELD_NUMBER: _ClassVar[int]
+    IS_MUTUAL_FOLLOWING_WITH_ANCHOR_FIELD_NUMBER: _ClassVar[int]
+    IS_FOLLOWER_OF_ANCHOR_FIELD_NUMBER: _ClassVar[int]
+    IS_MODERATOR_OF_ANCHOR_FIELD_NUMBER: _ClassVar[int]
+    IS_ANCHOR_FIELD_NUMBER: _ClassVar[int]
+    is_gift_giver_of_anchor: bool
+    is_subscriber_of_anchor: bool
+    is_mutual_following_with_anchor: bool
+    is_follower_of_anchor: bool
+    is_moderator_of_anchor: bool
+    is_anchor: bool
+    def __init__(self, is_gift_giver_of_anchor: bool = ..., is_subscriber_of_anchor: bool = ..., is_mutual_following_with_anchor: bool = ..., is_follower_of_anchor: bool = ..., is_moderator_of_anchor: bool = ..., is_anchor: bool = ...) -> None: ...
+
+class BadgeStruct(_message.Message):
+    __slots__ = ("display_type", "priority_type", "scene_type")
+    DISPLAY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SCENE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    display_type: int
+    priority_type: int
+    scene_type: int
+    def __init__(self, display_type: _Optional[int] = ..., priority_type: _Optional[int] = ..., scene_type: _Optional[int] = ...) -> None: ...
+
 class User(_message.Message):
-    __slots__ = ("id", "nickname", "avatar_thumb", "verified", "follow_info", "display_id", "sec_uid")
+    __slots__ = ("id", "nickname", "avatar_thumb", "verified", "follow_info", "display_id", "sec_uid", "badge_list")
     ID_FIELD_NUMBER: _ClassVar[int]
     NICKNAME_FIELD_NUMBER: _ClassVar[int]
     AVATAR_THUMB_FIELD_NUMBER: _ClassVar[int]
@@ -161,6 +187,7 @@ class User(_message.Message):
     FOLLOW_INFO_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_ID_FIELD_NUMBER: _ClassVar[int]
     SEC_UID_FIELD_NUMBER: _ClassVar[int]
+    BADGE_LIST_FIELD_NUMBER: _ClassVar[int]
     id: int
     nickname: str
     avatar_thumb: Image
@@ -168,26 +195,29 @@ class User(_message.Message):
     follow_info: FollowInfo
     display_id: str
     sec_uid: str
-    def __init__(self, id: _Optional[int] = ..., nickname: _Optional[str] = ..., avatar_thumb: _Optional[_Union[Image, _Mapping]] = ..., verified: bool = ..., follow_info: _Optional[_Union[FollowInfo, _Mapping]] = ..., display_id: _Optional[str] = ..., sec_uid: _Optional[str] = ...) -> None: ...
+    badge_list: _containers.RepeatedCompositeFieldContainer[BadgeStruct]
+    def __init__(self, id: _Optional[int] = ..., nickname: _Optional[str] = ..., avatar_thumb: _Optional[_Union[Image, _Mapping]] = ..., verified: bool = ..., follow_info: _Optional[_Union[FollowInfo, _Mapping]] = ..., display_id: _Optional[str] = ..., sec_uid: _Optional[str] = ..., badge_list: _Optional[_Iterable[_Union[BadgeStruct, _Mapping]]] = ...) -> None: ...
 
 class Gift(_message.Message):
-    __slots__ = ("image", "describe", "id", "type", "diamond_count", "name")
+    __slots__ = ("image", "describe", "id", "type", "diamond_count", "name", "icon")
     IMAGE_FIELD_NUMBER: _ClassVar[int]
     DESCRIBE_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     DIAMOND_COUNT_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    ICON_FIELD_NUMBER: _ClassVar[int]
     image: Image
     describe: str
     id: int
     type: int
     diamond_count: int
     name: str
-    def __init__(self, image: _Optional[_Union[Image, _Mapping]] = ..., describe: _Optional[str] = ..., id: _Optional[int] = ..., type: _Optional[int] = ..., diamond_count: _Optional[int] = ..., name: _Optional[str] = ...) -> None: ...
+    icon: Image
+    def __init__(self, image: _Optional[_Union[Image, _Mapping]] = ..., describe: _Optional[str] = ..., id: _Optional[int] = ..., type: _Optional[int] = ..., diamond_count: _Optional[int] = ..., name: _Optional[str] = ..., icon: _Optional[_Union[Image, _Mapping]] = ...) -> None: ...
 
 class GiftMessage(_message.Message):
-    __slots__ = ("common", "gift_id", "repeat_count", "user", "repeat_end", "group_id", "gift")
+    __slots__ = ("common", "gift_id", "repeat_count", "user", "repeat_end", "group_id", "gift", "user_identity")
     COMMON_FIELD_NUMBER: _ClassVar[int]
     GIFT_ID_FIELD_NUMBER: _ClassVar[int]
     REPEAT_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -195,6 +225,7 @@ class GiftMessage(_message.Message):
     REPEAT_END_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     GIFT_FIELD_NUMBER: _ClassVar[int]
+    USER_IDENTITY_FIELD_NUMBER: _ClassVar[int]
     common: MessageCommon
     gift_id: int
     repeat_count: int
@@ -202,7 +233,8 @@ class GiftMessage(_message.Message):
     repeat_end: int
     group_id: int
     gift: Gift
-    def __init__(self, common: _Optional[_Union[MessageCommon, _Mapping]] = ..., gift_id: _Optional[int] = ..., repeat_count: _Optional[int] = ..., user: _Optional[_Union[User, _Mapping]] = ..., repeat_end: _Optional[int] = ..., group_id: _Optional[int] = ..., gift: _Optional[_Union[Gift, _Mapping]] = ...) -> None: ...
+    user_identity: UserIdentity
+    def __init__(self, common: _Optional[_Union[MessageCommon, _Mapping]] = ..., gift_id: _Optional[int] = ..., repeat_count: _Optional[int] = ..., user: _Optional[_Union[User, _Mapping]] = ..., repeat_end: _Optional[int] = ..., group_id: _Optional[int] = ..., gift: _Optional[_Union[Gift, _Mapping]] = ..., user_identity: _Optional[_Union[UserIdentity, _Mapping]] = ...) -> None: ...
 
 class LikeMessage(_message.Message):
     __slots__ = ("common", "count", "total", "user")
@@ -267,16 +299,18 @@ class RoomUserSeqMessage(_message.Message):
     def __init__(self, common: _Optional[_Union[MessageCommon, _Mapping]] = ..., ranks: _Optional[_Iterable[_Union[Contributor, _Mapping]]] = ..., total: _Optional[int] = ..., total_user: _Optional[int] = ...) -> None: ...
 
 class ChatMessage(_message.Message):
-    __slots__ = ("common", "user", "content", "content_language")
+    __slots__ = ("common", "user", "content", "content_language", "user_identity")
     COMMON_FIELD_NUMBER: _ClassVar[int]
     USER_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
     CONTENT_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    USER_IDENTITY_FIELD_NUMBER: _ClassVar[int]
     common: MessageCommon
     user: User
     content: str
     content_language: str
-    def __init__(self, common: _Optional[_Union[MessageCommon, _Mapping]] = ..., user: _Optional[_Union[User, _Mapping]] = ..., content: _Optional[str] = ..., content_language: _Optional[str] = ...) -> None: ...
+    user_identity: UserIdentity
+    def __init__(self, common: _Optional[_Union[MessageCommon, _Mapping]] = ..., user: _Optional[_Union[User, _Mapping]] = ..., content: _Optional[str] = ..., content_language: _Optional[str] = ..., user_identity: _Optional[_Union[UserIdentity, _Mapping]] = ...) -> None: ...
 
 class ControlMessage(_message.Message):
     __slots__ = ("common", "action", "tips")
@@ -389,7 +423,7 @@ class ImageView(_message.Message):
     def __init__(self, url_list: _Optional[_Iterable[bytes]] = ...) -> None: ...
 
 class UserView(_message.Message):
-    __slots__ = ("id", "nickname", "avatar_thumb", "verified", "follow_info", "display_id", "sec_uid")
+    __slots__ = ("id", "nickname", "avatar_thumb", "verified", "follow_info", "display_id", "sec_uid", "badge_list")
     ID_FIELD_NUMBER: _ClassVar[int]
     NICKNAME_FIELD_NUMBER: _ClassVar[int]
     AVATAR_THUMB_FIELD_NUMBER: _ClassVar[int]
@@ -397,6 +431,7 @@ class UserView(_message.Message):
     FOLLOW_INFO_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_ID_FIELD_NUMBER: _ClassVar[int]
     SEC_UID_FIELD_NUMBER: _ClassVar[int]
+    BADGE_LIST_FIELD_NUMBER: _ClassVar[int]
     id: int
     nickname: bytes
     avatar_thumb: ImageView
@@ -404,26 +439,29 @@ class UserView(_message.Message):
     follow_info: FollowInfo
     display_id: bytes
     sec_uid: bytes
-    def __init__(self, id: _Optional[int] = ..., nickname: _Optional[bytes] = ..., avatar_thumb: _Optional[_Union[ImageView, _Mapping]] = ..., verified: bool = ..., follow_info: _Optional[_Union[FollowInfo, _Mapping]] = ..., display_id: _Optional[bytes] = ..., sec_uid: _Optional[bytes] = ...) -> None: ...
+    badge_list: _containers.RepeatedScalarFieldContainer[bytes]
+    def __init__(self, id: _Optional[int] = ..., nickname: _Optional[bytes] = ..., avatar_thumb: _Optional[_Union[ImageView, _Mapping]] = ..., verified: bool = ..., follow_info: _Optional[_Union[FollowInfo, _Mapping]] = ..., display_id: _Optional[bytes] = ..., sec_uid: _Optional[bytes] = ..., badge_list: _Optional[_Iterable[bytes]] = ...) -> None: ...
 
 class GiftView(_message.Message):
-    __slots__ = ("image", "describe", "id", "type", "diamond_count", "name")
+    __slots__ = ("image", "describe", "id", "type", "diamond_count", "name", "icon")
     IMAGE_FIELD_NUMBER: _ClassVar[int]
     DESCRIBE_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     DIAMOND_COUNT_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    ICON_FIELD_NUMBER: _ClassVar[int]
     image: ImageView
     describe: bytes
     id: int
     type: int
     diamond_count: int
     name: bytes
-    def __init__(self, image: _Optional[_Union[ImageView, _Mapping]] = ..., describe: _Optional[bytes] = ..., id: _Optional[int] = ..., type: _Optional[int] = ..., diamond_count: _Optional[int] = ..., name: _Optional[bytes] = ...) -> None: ...
+    icon: ImageView
+    def __init__(self, image: _Optional[_Union[ImageView, _Mapping]] = ..., describe: _Optional[bytes] = ..., id: _Optional[int] = ..., type: _Optional[int] = ..., diamond_count: _Optional[int] = ..., name: _Optional[bytes] = ..., icon: _Optional[_Union[ImageView, _Mapping]] = ...) -> None: ...
 
 class GiftMessageView(_message.Message):
-    __slots__ = ("common", "gift_id", "repeat_count", "user", "repeat_end", "group_id", "gift")
+    __slots__ = ("common", "gift_id", "repeat_count", "user", "repeat_end", "group_id", "gift", "user_identity")
     COMMON_FIELD_NUMBER: _ClassVar[int]
     GIFT_ID_FIELD_NUMBER: _ClassVar[int]
     REPEAT_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -431,6 +469,7 @@ class GiftMessageView(_message.Message):
     REPEAT_END_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     GIFT_FIELD_NUMBER: _ClassVar[int]
+    USER_IDENTITY_FIELD_NUMBER: _ClassVar[int]
     common: MessageCommonView
     gift_id: int
     repeat_count: int
@@ -438,7 +477,8 @@ class GiftMessageView(_message.Message):
     repeat_end: int
     group_id: int
     gift: GiftView
-    def __init__(self, common: _Optional[_Union[MessageCommonView, _Mapping]] = ..., gift_id: _Optional[int] = ..., repeat_count: _Optional[int] = ..., user: _Optional[_Union[UserView, _Mapping]] = ..., repeat_end: _Optional[int] = ..., group_id: _Optional[int] = ..., gift: _Optional[_Union[GiftView, _Mapping]] = ...) -> None: ...
+    user_identity: UserIdentity
+    def __init__(self, common: _Optional[_Union[MessageCommonView, _Mapping]] = ..., gift_id: _Optional[int] = ..., repeat_count: _Optional[int] = ..., user: _Optional[_Union[UserView, _Mapping]] = ..., repeat_end: _Optional[int] = ..., group_id: _Optional[int] = ..., gift: _Optional[_Union[GiftView, _Mapping]] = ..., user_identity: _Optional[_Union[UserIdentity, _Mapping]] = ...) -> None: ...
 
 class LikeMessageView(_message.Message):
     __slots__ = ("common", "count", "total", "user")
@@ -491,16 +531,18 @@ class RoomUserSeqMessageView(_message.Message):
     def __init__(self, common: _Optional[_Union[MessageCommonView, _Mapping]] = ..., total: _Optional[int] = ..., total_user: _Optional[int] = ...) -> None: ...
 
 class ChatMessageView(_message.Message):
-    __slots__ = ("common", "user", "content", "content_language")
+    __slots__ = ("common", "user", "content", "content_language", "user_identity")
     COMMON_FIELD_NUMBER: _ClassVar[int]
     USER_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
     CONTENT_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    USER_IDENTITY_FIELD_NUMBER: _ClassVar[int]
     common: MessageCommonView
     user: UserView
     content: bytes
     content_language: bytes
-    def __init__(self, common: _Optional[_Union[MessageCommonView, _Mapping]] = ..., user: _Optional[_Union[UserView, _Mapping]] = ..., content: _Optional[bytes] = ..., content_language: _Optional[bytes] = ...) -> None: ...
+    user_identity: UserIdentity
+    def __init__(self, common: _Optional[_Union[MessageCommonView, _Mapping]] = ..., user: _Optional[_Union[UserView, _Mapping]] = ..., content: _Optional[bytes] = ..., content_language: _Optional[bytes] = ..., user_identity: _Optional[_Union[UserIdentity, _Mapping]] = ...) -> None: ...
 
 class ControlMessageView(_message.Message):
     __slots__ = ("common", "action", "tips")
