@@ -288,6 +288,10 @@ async def watch(base: str, deadline: float) -> dict[str, Any]:
         "gift": None,
         "automation": False,
         "light_changes": 0,
+        # The demo's like goal, reached in the first stream.
+        "goal": None,
+        # A viewer whose event says who they are (moderator, subscriber, follower).
+        "identity": None,
     }
     async with aiohttp.ClientSession() as session:
         token = await login(session, base)
@@ -305,6 +309,8 @@ async def watch(base: str, deadline: float) -> dict[str, Any]:
                     and seen["gift"]
                     and seen["automation"]
                     and seen["light_changes"]
+                    and seen["goal"]
+                    and seen["identity"]
                 ):
                     return seen
                 try:
@@ -333,6 +339,23 @@ async def watch(base: str, deadline: float) -> dict[str, Any]:
                         seen["gift"] = event["data"]
                         say(
                             f"gift on the bus: {event['data']['gift_name']} x{event['data']['count']}"
+                        )
+                    if seen["goal"] is None and event["data"]["type"] == "goal_reached":
+                        seen["goal"] = event["data"]
+                        say(
+                            f"goal on the bus: {event['data']['goal']}"
+                            f" {event['data']['target']} reached"
+                        )
+                    flags = {
+                        key
+                        for key in ("is_moderator", "is_subscriber", "is_follower")
+                        if event["data"].get(key)
+                    }
+                    if seen["identity"] is None and flags:
+                        seen["identity"] = event["data"]
+                        say(
+                            f"who sent it: {event['data']['type']} from"
+                            f" {event['data']['nickname']}: {sorted(flags)}"
                         )
                 elif event["event_type"] == "automation_triggered":
                     seen["automation"] = True
@@ -752,7 +775,8 @@ def run(
         seen = asyncio.run(watch(base, time.monotonic() + args.timeout))
         say(
             f"all seen: live on, viewers {sorted(seen['viewer_values'])}, a gift, "
-            f"the automation fired, the light changed {seen['light_changes']} times"
+            f"the automation fired, the light changed {seen['light_changes']} times,"
+            " the like goal reached, a viewer's badges"
         )
         asyncio.run(break_it(base, env))
         if args.screenshots:

@@ -54,6 +54,11 @@ http:
 frontend:
 config:
 api:
+# The logbook tells the stream in words; the recorder behind it keeps a day.
+recorder:
+  purge_keep_days: 1
+logbook:
+history:
 automation: !include automations.yaml
 script: !include scripts.yaml
 scene: !include scenes.yaml
@@ -152,18 +157,14 @@ def dashboard() -> dict[str, Any]:
                     },
                     {
                         "type": "entities",
-                        "title": "Last events",
+                        "title": "Goals of this stream",
                         "entities": [
-                            _entity("event", key)
-                            for key in (
-                                "gift",
-                                "follow",
-                                "like",
-                                "comment",
-                                "share",
-                                "subscribe",
-                                "stream",
-                            )
+                            _entity("number", "like_goal"),
+                            _entity("sensor", "like_goal_progress"),
+                            _entity("number", "diamond_goal"),
+                            _entity("sensor", "diamond_goal_progress"),
+                            _entity("number", "follower_goal"),
+                            _entity("sensor", "follower_goal_progress"),
                         ],
                     },
                     {
@@ -175,6 +176,10 @@ def dashboard() -> dict[str, Any]:
             }
         ]
     }
+
+
+# The demo's like goal: its stream sends 650 likes, the goal falls mid-stream.
+DEMO_LIKE_GOAL = 500
 
 
 def _storage(
@@ -210,7 +215,7 @@ def config_entry(fake_url: str, user_id: int) -> dict[str, Any]:
     return {
         "entry_id": ENTRY_ID,
         "version": 1,
-        "minor_version": 2,
+        "minor_version": 3,
         "domain": DOMAIN,
         "title": f"@{DEVICE}",
         "data": {"unique_id": DEVICE, "user_id": user_id, **endpoints(fake_url)},
@@ -329,6 +334,11 @@ def write(
             minor=5,
         ),
         "lovelace": _storage("lovelace", {"config": dashboard()}),
+        # A like goal the first demo stream reaches (650 likes a stream).
+        f"{DOMAIN}.{ENTRY_ID}": _storage(
+            f"{DOMAIN}.{ENTRY_ID}",
+            {"goals": {"targets": {"likes": DEMO_LIKE_GOAL}, "reached": []}},
+        ),
     }
     notes: list[str] = []
     for key, content in files.items():

@@ -38,6 +38,7 @@ from .shared import async_acquire_gate, async_get_shared
 PLATFORMS: tuple[Platform, ...] = (
     Platform.BINARY_SENSOR,
     Platform.EVENT,
+    Platform.NUMBER,
     Platform.SENSOR,
 )
 
@@ -112,7 +113,9 @@ async def _async_entry_updated(
 async def async_migrate_entry(
     hass: HomeAssistant, entry: TikTokLiveConfigEntry
 ) -> bool:
-    """Options of integration 0.1: the streak switch folds into the event types.
+    """Options of earlier versions: the streak switch folds into the event types (2).
+
+    Minor version 3 adds goal_reached to the event types an entry chose.
 
     An entry that never saved its options keeps the event types it fired
     (then all but joins): an upgrade never silences an automation.
@@ -127,6 +130,15 @@ async def async_migrate_entry(
             t for t in types if t != EventType.GIFT_STREAK or streak_updates
         ]
         hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
+    if entry.minor_version < 3:
+        # Goals are new: an entry that chose its events gets goal_reached too
+        # (nothing fires until the user sets a goal).
+        options = dict(entry.options)
+        if CONF_BUS_EVENT_TYPES in options:
+            types = list(options[CONF_BUS_EVENT_TYPES])
+            if EventType.GOAL_REACHED not in types:
+                options[CONF_BUS_EVENT_TYPES] = [*types, EventType.GOAL_REACHED.value]
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=3)
     return True
 
 

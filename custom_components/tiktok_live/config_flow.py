@@ -175,7 +175,8 @@ class TikTokLiveConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
     # 2: gift streak updates are a bus event type, not a switch of their own.
-    MINOR_VERSION = 2
+    # 3: goal_reached is an event type.
+    MINOR_VERSION = 3
 
     @staticmethod
     @callback

@@ -108,11 +108,13 @@ class EventType(StrEnum):
     STREAM_ENDED = "stream_ended"
     STREAM_PAUSED = "stream_paused"
     STREAM_RESUMED = "stream_resumed"
+    GOAL_REACHED = "goal_reached"
 
 
 # What goes on the bus (and so into the database and the logbook) unless the
 # user chooses otherwise: every gift, follow, share and subscription, the like
-# milestones and the stream's start, end, pause and resume. The high-volume
+# milestones, the stream's start, end, pause and resume, and reached goals
+# (a goal is off until the user sets it). The high-volume
 # kinds are opt-in: comments and joins (hundreds a minute on a busy stream),
 # gift streak steps and the per-second like events.
 HIGH_VOLUME_EVENT_TYPES: Final = frozenset(

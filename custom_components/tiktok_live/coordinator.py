@@ -9,13 +9,14 @@ coalesced state writes, event listeners and the bus, storage, options.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -40,6 +41,7 @@ from .const import (
     EventType,
 )
 from .failures import FailurePolicy
+from .goals import GoalKind, Goals, ReachedGoal
 from .methods import ConnectionMethod, MethodChooser
 from .shared import BulkLiveWatch, SignServerGate, async_get_shared
 from .stream import (
@@ -51,6 +53,7 @@ from .stream import (
 from .stream_stats import StreamStatistics
 from .supervisor import ConnectionSupervisor
 from .webcast import (
+    PremiumEndpointError,
     TikTokLiveClient,
     TikTokLiveError,
     UserNotFoundError,
@@ -76,6 +79,8 @@ EVENT_ENTITY_TYPES: dict[EventType, tuple[str, str]] = {
     EventType.STREAM_ENDED: ("stream", "ended"),
     EventType.STREAM_PAUSED: ("stream", "paused"),
     EventType.STREAM_RESUMED: ("stream", "resumed"),
+    # The goal entity's event type is the goal that was reached (its data's "goal").
+    EventType.GOAL_REACHED: ("goal", "goal_reached"),
 }
 
 type EventListener = Callable[[EventType, dict[str, Any]], None]
@@ -93,6 +98,7 @@ class TikTokLiveData:
     # The way the current (or last) connection was opened: direct or sign_server.
     connection_method: str | None = None
     stats: StreamStatistics = field(default_factory=StreamStatistics)
+    goals: Goals = field(default_factory=Goals)
 
 
 class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
@@ -133,6 +139,9 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
         self._save_timer: CALLBACK_TYPE | None = None
         self._first_wait = 0.0
         self._shut_down = False
+        self._simulated_extra: dict[str, Any] = {}
+        # The gift list of one room (room id, gifts): fetched once per stream.
+        self._gifts: tuple[str, list[dict[str, Any]]] | None = None
         self.model = StreamModel(
             hass,
             options=self._stream_options,
@@ -302,6 +311,7 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
         data.is_live = model.is_live
         data.paused = model.paused
         data.stats = model.stats
+        data.goals = model.goals
         data.live_known = not (self.failures.degraded and self.failures.check_failing)
         data.connection_method = self.methods.in_use
         return data
@@ -360,15 +370,77 @@ class TikTokLiveCoordinator(DataUpdateCoordinator[TikTokLiveData]):
         return _remove
 
     @callback
-    def async_handle_simulated(self, event: WebcastEvent) -> None:
-        """Run a made-up event through the real path, without touching statistics."""
-        self.model.handle(event, simulated=True)
+    def async_set_goal(self, kind: GoalKind, target: int) -> None:
+        """A goal's new target, applied (and saved) at once."""
+        self.model.set_goal(kind, target)
+
+    @callback
+    def async_handle_simulated(
+        self, event: WebcastEvent, extra: Mapping[str, Any] | None = None
+    ) -> None:
+        """Run a made-up event through the real path, without touching statistics.
+
+        ``extra`` is what the statistics would have added (a top gifter rank).
+        """
+        self._simulated_extra = dict(extra or {})
+        try:
+            self.model.handle(event, simulated=True)
+        finally:
+            self._simulated_extra = {}
+
+    @callback
+    def async_simulate_goal(self, kind: GoalKind, target: int) -> None:
+        """A made-up goal_reached: the goals themselves are left as they are."""
+        reached = ReachedGoal(kind, target, target)
+        self._fire(EventType.GOAL_REACHED, reached.as_event_data(), True)
+
+    async def async_get_gifts(self) -> dict[str, Any]:
+        """The gifts of the creator's current (or last) stream: fetched once per stream."""
+        room_id = self.model.stats.room_id
+        if room_id is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="gifts_no_stream",
+                translation_placeholders={"creator": f"@{self.unique_id}"},
+            )
+        if self._gifts is None or self._gifts[0] != room_id:
+            try:
+                gifts = await self.client.fetch_gifts(room_id)
+            except PremiumEndpointError as err:
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="gifts_need_key",
+                    translation_placeholders={"creator": f"@{self.unique_id}"},
+                ) from err
+            except TikTokLiveError as err:
+                LOGGER.debug("Gift list of @%s failed: %s", self.unique_id, err)
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="gifts_unavailable",
+                    translation_placeholders={"creator": f"@{self.unique_id}"},
+                ) from err
+            self._gifts = (
+                room_id,
+                [
+                    {
+                        "id": gift.gift_id,
+                        "name": gift.name,
+                        "diamonds": gift.diamonds,
+                        "image_url": gift.image_url,
+                        "streakable": gift.streakable,
+                    }
+                    for gift in gifts
+                ],
+            )
+        return {"room_id": room_id, "gifts": list(self._gifts[1])}
 
     def _fire(
         self, event_type: EventType, data: dict[str, Any], simulated: bool
     ) -> None:
         """Hand an event to the event entities and, if enabled, to the bus."""
         payload = {**data, "simulated": simulated}
+        if simulated and self._simulated_extra:
+            payload.update(self._simulated_extra)
         self.event_counts[event_type] += 1
         for listener in list(self._event_listeners):
             listener(event_type, payload)

@@ -11,6 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import EventType
 from .coordinator import EVENT_ENTITY_TYPES, TikTokLiveConfigEntry
 from .entity import TikTokLiveEntity
+from .goals import GoalKind
 
 PARALLEL_UPDATES = 0
 
@@ -19,7 +20,9 @@ def _description(key: str) -> EventEntityDescription:
     return EventEntityDescription(
         key=key,
         translation_key=key,
-        event_types=[
+        event_types=[kind.value for kind in GoalKind]
+        if key == "goal"
+        else [
             entity_type
             for entity_key, entity_type in EVENT_ENTITY_TYPES.values()
             if entity_key == key
@@ -41,6 +44,7 @@ EVENTS: tuple[EventEntityDescription, ...] = (
     _description("join"),
     _description("subscribe"),
     _description("stream"),
+    _description("goal"),
 )
 
 
@@ -80,6 +84,8 @@ class TikTokLiveEventEntity(TikTokLiveEntity, EventEntity):
         entity_key, entity_event_type = EVENT_ENTITY_TYPES[event_type]
         if entity_key != self.entity_description.key:
             return
+        if event_type is EventType.GOAL_REACHED:
+            entity_event_type = data["goal"]
         self._trigger_event(entity_event_type, data)
         # Every event is written at once: coalescing applies to sensors only.
         self.async_write_ha_state()

@@ -20,18 +20,30 @@ from .webcast import (
 
 
 def user_data(user: WebcastUser) -> dict[str, Any]:
-    """The sender of an event."""
-    return {
+    """The sender of an event.
+
+    Whether they moderate, subscribe to or follow the creator is there only
+    when TikTok said so, either way: an absent key means "not told", never
+    "no".
+    """
+    data: dict[str, Any] = {
         "user_id": str(user.user_id),
         "unique_id": user.unique_id,
         "nickname": user.nickname,
     }
+    if user.is_moderator is not None:
+        data["is_moderator"] = user.is_moderator
+    if user.is_subscriber is not None:
+        data["is_subscriber"] = user.is_subscriber
+    if user.is_follower is not None:
+        data["is_follower"] = user.is_follower
+    return data
 
 
 def gift_data(event: GiftEvent) -> dict[str, Any]:
     """A gift, or a streak update when ``streaking`` is true."""
     count = max(event.repeat_count, 1)
-    return {
+    data: dict[str, Any] = {
         "gift_id": event.gift_id,
         "gift_name": event.gift_name,
         "diamonds": event.diamond_count,
@@ -41,6 +53,9 @@ def gift_data(event: GiftEvent) -> dict[str, Any]:
         "streaking": event.streaking,
         **user_data(event.user),
     }
+    if event.image_url:
+        data["gift_image_url"] = event.image_url
+    return data
 
 
 def comment_data(event: CommentEvent) -> dict[str, Any]:

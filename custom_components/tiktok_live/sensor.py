@@ -13,17 +13,22 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory
+from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import ConnectionState
 from .coordinator import TikTokLiveConfigEntry, TikTokLiveData
 from .entity import TikTokLiveEntity
+from .goals import GoalKind
 
 PARALLEL_UPDATES = 0
 
-type SensorValue = str | int | datetime | None
+type SensorValue = str | int | float | datetime | None
+
+# The stream's top 10 gifters: on the Top gifter sensor, kept out of the
+# recorder (a list that changes with every big gift, that nobody charts).
+TOP_GIFTERS_ATTRIBUTE = "top_gifters"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,7 +48,33 @@ def _top_gifter_attributes(data: TikTokLiveData) -> Mapping[str, Any] | None:
         "gifts": gifter.gifts,
         "user_id": gifter.user_id,
         "unique_id": gifter.unique_id,
+        # TOP_GIFTERS_ATTRIBUTE, not recorded: it changes with every big gift.
+        "top_gifters": data.stats.leaderboard(),
     }
+
+
+def _goal_progress(kind: GoalKind) -> TikTokLiveSensorEntityDescription:
+    """Percent of a goal this stream reached; unknown while the goal is off."""
+    return TikTokLiveSensorEntityDescription(
+        key=f"{kind.value}_goal_progress",
+        translation_key=f"{kind.value}_goal_progress",
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
+        value_fn=lambda data: data.goals.progress(kind, data.stats),
+        attributes_fn=_goal_attributes(kind),
+    )
+
+
+def _goal_attributes(
+    kind: GoalKind,
+) -> Callable[[TikTokLiveData], Mapping[str, Any] | None]:
+    def attributes(data: TikTokLiveData) -> Mapping[str, Any] | None:
+        return {
+            "target": data.goals.targets[kind],
+            "reached": kind in data.goals.reached,
+        }
+
+    return attributes
 
 
 def _per_stream(
@@ -89,6 +120,7 @@ SENSORS: tuple[TikTokLiveSensorEntityDescription, ...] = (
         ),
         attributes_fn=_top_gifter_attributes,
     ),
+    *(_goal_progress(kind) for kind in GoalKind),
     TikTokLiveSensorEntityDescription(
         key="stream_title",
         translation_key="stream_title",
@@ -129,6 +161,7 @@ class TikTokLiveSensor(TikTokLiveEntity, SensorEntity):
     """A sensor fed by the coordinator."""
 
     entity_description: TikTokLiveSensorEntityDescription
+    _unrecorded_attributes = frozenset({TOP_GIFTERS_ATTRIBUTE})
 
     @property
     def native_value(self) -> SensorValue:

@@ -20,6 +20,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from .const import LIKE_COALESCE_INTERVAL, EventType
+from .goals import GoalKind, Goals
 from .payloads import (
     comment_data,
     gift_data,
@@ -135,6 +136,7 @@ class StreamModel:
         self.is_live: bool | None = None
         self.paused = False
         self.stats = StreamStatistics()
+        self.goals = Goals()
         self.recent = RecentIds()
         self._like_timer: CALLBACK_TYPE | None = None
         self._pending_likes = 0
@@ -222,25 +224,30 @@ class StreamModel:
             case FollowEvent():
                 if count_it:
                     stats.new_followers += 1
+                    self._check_goals()
                     self._changed()
-                self._fire(EventType.FOLLOW, social_data(event), simulated)
+                self._fire(EventType.FOLLOW, self._sent(social_data(event)), simulated)
             case ShareEvent():
                 if count_it:
                     stats.shares += 1
                     self._changed()
-                self._fire(EventType.SHARE, social_data(event), simulated)
+                self._fire(EventType.SHARE, self._sent(social_data(event)), simulated)
             case CommentEvent():
                 if count_it:
                     stats.comments += 1
                     self._changed()
-                self._fire(EventType.COMMENT, comment_data(event), simulated)
+                self._fire(
+                    EventType.COMMENT, self._sent(comment_data(event)), simulated
+                )
             case JoinEvent():
                 self._fire(EventType.JOIN, join_data(event), simulated)
             case SubscribeEvent():
                 if count_it:
                     stats.subscribers += 1
                     self._changed()
-                self._fire(EventType.SUBSCRIBE, subscribe_data(event), simulated)
+                self._fire(
+                    EventType.SUBSCRIBE, self._sent(subscribe_data(event)), simulated
+                )
             case ViewerCountEvent():
                 if count_it:
                     stats.set_viewers(event.viewers)
@@ -250,6 +257,25 @@ class StreamModel:
         if count_it:
             self.dirty = True
         return True
+
+    def _sent(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Event data with the sender's place among this stream's top gifters, if any."""
+        if (rank := self.stats.gifter_rank(data["user_id"])) is not None:
+            data["top_gifter_rank"] = rank
+        return data
+
+    def _check_goals(self) -> None:
+        """Fire goal_reached for each goal the stream's counters just reached."""
+        for reached in self.goals.check(self.stats):
+            self._fire(EventType.GOAL_REACHED, reached.as_event_data(), False)
+
+    def set_goal(self, kind: GoalKind, target: int) -> None:
+        """The user set a goal: a new target, reached at once if already passed."""
+        self.goals.set_target(kind, target)
+        if self.is_live:
+            self._check_goals()
+        self.dirty = True
+        self._changed()
 
     def _connected(self, room_id: str) -> None:
         """The connection entered ``room_id``: the stream is on."""
@@ -270,6 +296,7 @@ class StreamModel:
             started_at=started_at or dt_util.utcnow(),
         )
         self.paused = False
+        self.goals.new_stream()
         self.dirty = True
         self._fire(
             EventType.STREAM_STARTED, {"room_id": room_id, "title": title}, False
@@ -297,7 +324,7 @@ class StreamModel:
         data = gift_data(event)
         if event.streaking:
             if self._options().gift_streak_updates:
-                self._fire(EventType.GIFT_STREAK, data, simulated)
+                self._fire(EventType.GIFT_STREAK, self._sent(data), simulated)
             return
         if not simulated:
             user = event.user
@@ -308,8 +335,9 @@ class StreamModel:
                 data["count"],
                 data["total_diamonds"],
             )
+            self._check_goals()
             self._changed()
-        self._fire(EventType.GIFT, data, simulated)
+        self._fire(EventType.GIFT, self._sent(data), simulated)
 
     def _like(self, event: LikeEvent, simulated: bool) -> None:
         if not simulated:
@@ -318,6 +346,7 @@ class StreamModel:
             # TikTok's running total is authoritative (it covers likes sent
             # while we were reconnecting); counts fill in when it is absent.
             stats.likes = max(before + event.count, event.total)
+            self._check_goals()
             self._changed()
             step = self._options().like_milestone
             if step > 0 and stats.likes // step > before // step:
@@ -357,6 +386,7 @@ class StreamModel:
             "likers": len(self._pending_likers),
             **user_data(self._pending_like_user),
         }
+        self._sent(data)
         simulated = self._pending_like_simulated
         self._pending_likes = 0
         self._pending_likers = set()
@@ -376,6 +406,7 @@ class StreamModel:
         """What survives a restart: the statistics and the newest ``ids`` message ids."""
         return {
             "stats": self.stats.as_dict(),
+            "goals": self.goals.as_dict(),
             "recent_ids": self.recent.newest(ids),
             "saved_at": dt_util.utcnow().isoformat(),
         }
@@ -384,6 +415,7 @@ class StreamModel:
         """Take back what a previous run stored (ids only when recent enough)."""
         if isinstance(stored.get("stats"), dict):
             self.stats = StreamStatistics.from_dict(stored["stats"])
+        self.goals = Goals.from_dict(stored.get("goals"))
         saved_at = dt_util.parse_datetime(str(stored.get("saved_at") or ""))
         ids = stored.get("recent_ids")
         if (

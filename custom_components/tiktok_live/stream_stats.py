@@ -14,6 +14,9 @@ PERSISTED_GIFTERS = 50
 # gifts again starts from zero, which can only matter far below the top).
 MAX_GIFTERS = 2000
 KEPT_GIFTERS = 1000
+# The stream's leaderboard: the Top gifter sensor's attribute, and the rank an
+# event gives its sender.
+TOP_GIFTERS = 10
 
 
 @dataclass(slots=True)
@@ -44,11 +47,18 @@ class StreamStatistics:
     comments: int = 0
     subscribers: int = 0
     gifters: dict[str, Gifter] = field(default_factory=dict)
+    # The TOP_GIFTERS biggest gifters, biggest first (derived, not stored).
+    top_gifters: list[Gifter] = field(default_factory=list, repr=False)
+    _ranks: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def top_gifter(self) -> Gifter | None:
         """The viewer who sent the most diamonds this stream (first to get there wins ties)."""
-        return max(self.gifters.values(), key=lambda g: g.diamonds, default=None)
+        return self.top_gifters[0] if self.top_gifters else None
+
+    def gifter_rank(self, user_id: str) -> int | None:
+        """The viewer's place among this stream's top gifters (1 is the top), if among them."""
+        return self._ranks.get(user_id)
 
     def add_gift(
         self, user_id: str, unique_id: str, nickname: str, count: int, diamonds: int
@@ -65,10 +75,39 @@ class StreamStatistics:
         gifter.gifts += count
         # Keep the name current: viewers rename themselves mid-stream.
         gifter.nickname = nickname or gifter.nickname
+        self._rank(gifter)
+
+    def _rank(self, gifter: Gifter) -> None:
+        """Place a gifter whose total grew on the leaderboard.
+
+        Only their total changed, so the new top is among the old top and
+        them: a few entries sorted, whatever the number of gifters. The sort
+        is stable, so of equal totals the one who got there first stays ahead.
+        """
+        top = self.top_gifters
+        if gifter not in top:
+            if len(top) >= TOP_GIFTERS and gifter.diamonds <= top[-1].diamonds:
+                return
+            top.append(gifter)
+        top.sort(key=lambda g: g.diamonds, reverse=True)
+        del top[TOP_GIFTERS:]
+        self._ranks = {g.user_id: place for place, g in enumerate(top, 1)}
 
     def _keep_top_gifters(self) -> None:
         top = sorted(self.gifters.values(), key=lambda g: g.diamonds, reverse=True)
         self.gifters = {g.user_id: g for g in top[:KEPT_GIFTERS]}
+
+    def leaderboard(self) -> list[dict[str, Any]]:
+        """The top gifters as an attribute shows them."""
+        return [
+            {
+                "nickname": g.nickname,
+                "unique_id": g.unique_id,
+                "diamonds": g.diamonds,
+                "gifts": g.gifts,
+            }
+            for g in self.top_gifters
+        ]
 
     def set_viewers(self, viewers: int) -> None:
         """Record the current viewer count and the stream's peak."""
@@ -80,7 +119,7 @@ class StreamStatistics:
         data: dict[str, Any] = {
             f.name: getattr(self, f.name)
             for f in fields(self)
-            if f.name not in ("gifters", "started_at")
+            if f.name not in ("gifters", "started_at", "top_gifters", "_ranks")
         }
         data["started_at"] = self.started_at.isoformat() if self.started_at else None
         top = sorted(self.gifters.values(), key=lambda g: g.diamonds, reverse=True)
@@ -124,6 +163,9 @@ class StreamStatistics:
                     int(raw["gifts"]),
                 )
                 stats.gifters[gifter.user_id] = gifter
+            # Stored biggest first: equal totals keep their order.
+            for gifter in list(stats.gifters.values())[:TOP_GIFTERS]:
+                stats._rank(gifter)
         except (TypeError, ValueError, KeyError):
             return cls()
         return stats

@@ -275,6 +275,14 @@ try {
   await page.screenshot({ path: `${outDir}/device.png`, fullPage: true });
   say(`saved ${outDir}/device.png (${page.url()})`);
 
+  // The logbook tells the stream in words (the integration's logbook platform).
+  await page.goto(`${base}/logbook`, { waitUntil: "domcontentloaded" });
+  await page.locator("text=Stream started").first().waitFor({ timeout: 60000 });
+  await page.locator("text=/sent \\d+ × /").first().waitFor({ timeout: 60000 });
+  await page.waitForTimeout(1000); // let the list finish rendering for the picture
+  await page.screenshot({ path: `${outDir}/logbook.png` });
+  say(`saved ${outDir}/logbook.png`);
+
   const [entry] = await ws(page, { type: "config_entries/get", domain: DOMAIN });
   if (!entry) await fail("no tiktok_live entry");
 

@@ -91,6 +91,7 @@ EVENT_ENTITY_KEYS = (
     "join",
     "subscribe",
     "stream",
+    "goal",
 )
 
 

@@ -96,7 +96,7 @@ async def test_event_entities_are_opt_in(
         for e in er.async_entries_for_config_entry(registry, mock_config_entry.entry_id)
         if e.domain == "event"
     ]
-    assert len(events) == 8
+    assert len(events) == 9
     assert all(e.disabled_by is er.RegistryEntryDisabler.INTEGRATION for e in events)
     assert mock_config_entry.options == {}
     coordinator = mock_config_entry.runtime_data
@@ -114,7 +114,7 @@ async def test_event_entities_are_opt_in(
         ),
         (
             {"gift_streak_updates": False, "bus_event_types": ["gift", "gift_streak"]},
-            ["gift"],
+            ["gift", "goal_reached"],
         ),
         (
             {
@@ -122,7 +122,7 @@ async def test_event_entities_are_opt_in(
                 "bus_event_types": ["gift"],
                 "like_milestone": 5,
             },
-            ["gift"],
+            ["gift", "goal_reached"],
         ),
     ],
 )
@@ -133,7 +133,10 @@ async def test_options_of_0_1_are_migrated(
     options: dict[str, Any],
     expected: list[str],
 ) -> None:
-    """The streak switch folds into the event types; an upgrade never silences an automation."""
+    """The streak switch folds into the event types; goals join them (minor version 3).
+
+    An upgrade never silences an automation.
+    """
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="@streamer",
@@ -143,7 +146,7 @@ async def test_options_of_0_1_are_migrated(
         minor_version=1,
     )
     await setup_entry(hass, entry)
-    assert entry.minor_version == 2
+    assert entry.minor_version == 3
     assert entry.options[CONF_BUS_EVENT_TYPES] == expected
     assert "gift_streak_updates" not in entry.options
     assert entry.options.get("like_milestone") == options.get("like_milestone")

@@ -92,6 +92,7 @@ async def test_scenario_end_to_end(
         "user_id": "7001",
         "unique_id": "rose_fan",
         "nickname": "Rose Fan",
+        "top_gifter_rank": 1,
         "simulated": False,
     }
     assert not of_type(bus_events, "gift_streak")
