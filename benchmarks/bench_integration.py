@@ -10,6 +10,7 @@ import time
 from homeassistant.core import Event, HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.tiktok_live.const import CONF_BUS_EVENT_TYPES, EventType
 from tests.fake_tiktok import FakeCreator, FakeTikTok, messages
 from tests.integration.conftest import advance, of_type, setup_entry
 
@@ -25,6 +26,13 @@ async def test_events_per_second(
 ) -> None:
     """Gifts, comments and follows pushed in frames of 20, through the whole stack."""
     creator.go_live(title="bench")
+    # Every type on the bus (comments and likes are off by default): the
+    # heaviest path a message can take.
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        options={CONF_BUS_EVENT_TYPES: [t.value for t in EventType]},
+    )
     await setup_entry(hass, mock_config_entry)
     await fake_tiktok.wait_connected(creator)
     frames, per_frame = 250, 20
