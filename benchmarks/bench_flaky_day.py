@@ -26,7 +26,7 @@ The faults, as the field shows them (see the reference's section 9):
   request it applies to (an upgrade on either path, a sign server fetch, a
   live check); with ``automatic`` a sign server fault may wait long for one;
 * by the clock: a socket drop every 30 to 60 minutes of live time, and two
-  silent sockets a day (the integration notices after 90 s);
+  silent sockets a day (the fake answers heartbeats until then, as TikTok does);
 * one real outage: the sign server answers 503 to everything for about
   30 minutes during one stream, and the socket drops two minutes into it.
 

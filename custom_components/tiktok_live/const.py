@@ -50,13 +50,20 @@ RECONNECT_BACKOFF_MAX: Final = 300.0
 # Back-off while TikTok blocks the connection: long, to not make it worse.
 BLOCKED_BACKOFF_MIN: Final = 300.0
 BLOCKED_BACKOFF_MAX: Final = 3600.0
-# With no frame at all for this long (TikTok sends viewer counts every few
-# seconds while live), the socket is considered dead and is reopened: a
-# needless reopen costs one connect, and the history it replays is deduplicated.
+# A socket is dead once nothing comes for long enough: a needless reopen costs
+# one connect, and the history it replays is deduplicated. A push server that
+# answers heartbeats (TikTok's does) sends something every heartbeat interval
+# however quiet the room, so this many unanswered heartbeats in a row (never
+# less than SILENCE_MIN) mean the socket is dead: a needless reopen costs one
+# connect, a dead socket every second of the stream until it is noticed.
+SILENCE_MISSED_HEARTBEATS: Final = 2
+SILENCE_MIN: Final = timedelta(seconds=20)
+# A server that never answered one leaves only the room's own traffic to go
+# by (viewer counts every few seconds while live), which may pause longer.
 SILENCE_TIMEOUT: Final = timedelta(seconds=60)
 # How often the frame count is looked at: a dead socket is noticed within
-# SILENCE_TIMEOUT plus this.
-SILENCE_CHECK_INTERVAL: Final = timedelta(seconds=15)
+# its limit plus this.
+SILENCE_CHECK_INTERVAL: Final = timedelta(seconds=5)
 # Jitter applied to every wait, as a fraction of it.
 JITTER: Final = 0.2
 # A failure is shown (entities unavailable, Connection in its error state)

@@ -26,6 +26,8 @@ from .const import (
     OFFLINE_CONFIRM,
     OFFLINE_RECHECK,
     SILENCE_CHECK_INTERVAL,
+    SILENCE_MIN,
+    SILENCE_MISSED_HEARTBEATS,
     SILENCE_TIMEOUT,
     ConnectionState,
 )
@@ -239,7 +241,10 @@ class ConnectionSupervisor:
             self._settled.clear()
             self.connection = None
             self._disarm_watchdog()
-            await connection.close()
+            if not connection.closed:
+                # Not once closing began: a silent socket's close waits for
+                # an answer that never comes, and the next socket need not.
+                await connection.close()
         if self._stopping():
             return 0
         if ended:
@@ -408,7 +413,7 @@ class ConnectionSupervisor:
 
     @callback
     def _check_silence(self, _now: datetime) -> None:
-        """Count the checks in a row that saw no new frame; close once they span the timeout.
+        """Count the checks in a row that saw no new frame; close once they span the limit.
 
         Counted rather than timed, so it follows Home Assistant's timers
         (and tests that move them) whatever the wall clock does.
@@ -423,11 +428,10 @@ class ConnectionSupervisor:
             self._silent_checks = 0
         else:
             self._silent_checks += 1
-        if self._silent_checks * SILENCE_CHECK_INTERVAL >= SILENCE_TIMEOUT:
+        limit = silence_limit(connection)
+        if self._silent_checks * SILENCE_CHECK_INTERVAL >= limit:
             LOGGER.debug(
-                "No frame from @%s for %s, reconnecting",
-                self.unique_id,
-                SILENCE_TIMEOUT,
+                "No frame from @%s for %s, reconnecting", self.unique_id, limit
             )
             self._entry.async_create_background_task(
                 self._hass, connection.close(), f"{DOMAIN} close silent socket"
@@ -436,3 +440,19 @@ class ConnectionSupervisor:
         self._watchdog = async_call_later(
             self._hass, SILENCE_CHECK_INTERVAL, self._check_silence
         )
+
+
+def silence_limit(connection: WebcastConnection) -> timedelta:
+    """How long this socket may stay without a frame before it counts as dead.
+
+    Once its server has answered a heartbeat, a few missed heartbeats; until
+    then, the longer wait that a quiet room needs.
+    """
+    if connection.stats.heartbeats_received:
+        return max(
+            SILENCE_MIN,
+            timedelta(
+                seconds=SILENCE_MISSED_HEARTBEATS * connection.heartbeat_interval
+            ),
+        )
+    return SILENCE_TIMEOUT

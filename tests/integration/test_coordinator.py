@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_OFF, STATE_ON
 from homeassistant.core import Event, HomeAssistant, callback
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.tiktok_live.const import (
     CONF_BUS_EVENT_TYPES,
@@ -13,7 +20,8 @@ from custom_components.tiktok_live.const import (
     CONF_OFFLINE_CHECK_INTERVAL,
 )
 from custom_components.tiktok_live.coordinator import TikTokLiveCoordinator
-from tests.fake_tiktok import FakeCreator, FakeTikTok, messages
+from custom_components.tiktok_live.webcast import WebcastConnection
+from tests.fake_tiktok import FakeCreator, FakeSocket, FakeTikTok, messages
 
 from .conftest import (
     advance,
@@ -108,23 +116,105 @@ async def test_reconnect_after_drop_without_duplicates(
     assert coordinator.supervisor.connections_opened == 2
 
 
-async def test_silent_socket_is_replaced(
+async def five_seconds(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, entry: MockConfigEntry
+) -> None:
+    """Home Assistant's clock (and the loop's timers) five seconds on."""
+    freezer.tick(timedelta(seconds=5))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    await coordinator_of(entry).async_wait_settled()
+
+
+async def answered(socket: FakeSocket, connection: WebcastConnection) -> None:
+    """Until the client read the fake's answer to every heartbeat the fake got."""
+    for _ in range(10_000):  # loop turns: the answers are in flight on loopback
+        if connection.stats.heartbeats_received >= len(socket.frames("hb")):
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("a heartbeat went unanswered")
+
+
+async def seconds_until_reopened(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, entry: MockConfigEntry
+) -> int:
+    """Five seconds at a time, until the supervisor opened its second socket."""
+    coordinator = coordinator_of(entry)
+    supervisor = coordinator.supervisor
+    for elapsed in range(5, 125, 5):
+        await five_seconds(hass, freezer, entry)
+        if (connection := supervisor.connection) is not None and connection.closed:
+            await coordinator.async_wait_idle()  # given up: the back-off begins
+        if supervisor.connections_opened == 2:
+            return elapsed
+        assert state(hass, "sensor.streamer_connection") in (
+            "connected",
+            "reconnecting",
+        )
+    raise AssertionError("never reopened")
+
+
+async def test_quiet_room_kept_silent_socket_replaced_after_missed_heartbeats(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     mock_config_entry: MockConfigEntry,
     fake_tiktok: FakeTikTok,
     creator: FakeCreator,
 ) -> None:
-    """No frame for the silence timeout: the socket is closed and reopened."""
+    """A server that answers heartbeats: no message for 10 minutes is a quiet room,
+    two heartbeats without an answer a dead socket, reopened within 30 s."""
+    fake_tiktok.answer_heartbeats = True
+    fake_tiktok.ping_interval = 5  # Handshake-Options: a heartbeat every tick
     await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
     coordinator = coordinator_of(mock_config_entry)
-    for _ in range(3):
-        await advance(hass, 16)  # nothing new, but not yet for a minute
-        assert state(hass, "sensor.streamer_connection") == "connected"
-    await advance(hass, 16)  # a minute without a frame: silent
-    await coordinator.async_wait_idle()
-    assert state(hass, "sensor.streamer_connection") == "reconnecting"
-    await advance(hass, 3)
+    [socket] = fake_tiktok.open_sockets(creator)
+    connection = coordinator.supervisor.connection
+    assert connection is not None
+    assert connection.heartbeat_interval == 5
+    for _ in range(120):  # ten minutes without a message
+        await five_seconds(hass, freezer, mock_config_entry)
+        await answered(socket, connection)
+    assert connection.stats.heartbeats_received >= 115
+    assert fake_tiktok.open_sockets(creator) == [socket]
+    assert coordinator.supervisor.connections_opened == 1
+
+    socket.silenced = True
+    # Nothing for 20 s (four heartbeats unanswered, never less than 20 s):
+    # given up 20 to 25 s after the last frame (up to 5 s before the
+    # silence), reopened 2 s later; it took more than a minute before.
+    assert await seconds_until_reopened(hass, freezer, mock_config_entry) in (
+        15,
+        20,
+        25,
+        30,
+    )
+    assert connection.closed
     await fake_tiktok.wait_connected(creator, count=2)
+    await five_seconds(hass, freezer, mock_config_entry)
+    assert socket.closed
+    assert len(fake_tiktok.open_sockets(creator)) == 1
+    assert state(hass, "sensor.streamer_connection") == "connected"
+    assert state(hass, "binary_sensor.streamer_live") == STATE_ON
+
+
+async def test_silent_socket_of_a_server_that_never_answers_heartbeats(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """Without heartbeat answers only the room's traffic counts: a minute, not 30 s."""
+    await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
+    coordinator = coordinator_of(mock_config_entry)
+    [socket] = fake_tiktok.open_sockets(creator)
+    connection = coordinator.supervisor.connection
+    assert connection is not None
+    # No frame for a minute (give or take a check): dead; reopened 2 s later.
+    assert await seconds_until_reopened(hass, freezer, mock_config_entry) == 70
+    assert connection.closed
+    await fake_tiktok.wait_connected(creator, count=2)
+    assert socket.closed
     assert len(fake_tiktok.open_sockets()) == 1
 
 

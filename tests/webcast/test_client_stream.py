@@ -490,6 +490,9 @@ async def test_frames_keep_a_quiet_connection_alive(
     await fake.wait_for_heartbeats(socket, 12)
     assert reader.error is None
     assert not reader.task.done()
+    # Counted, so the integration knows this server answers its heartbeats.
+    await fake.sync(creator)
+    assert reader.connection.stats.heartbeats_received >= 11
     await connection.close()
     await reader.finished()
 
@@ -508,6 +511,8 @@ async def test_close_from_another_task(
     assert await fake.wait_closed(socket) == 1000
     beats = len(socket.frames("hb"))
     assert reader.connection.stats.heartbeats_sent == beats
+    # This server never answered one.
+    assert reader.connection.stats.heartbeats_received == 0
 
 
 @pytest.mark.parametrize("stage", ["sign", "handshake"])

@@ -244,6 +244,8 @@ class WebcastConnection:
             )
             return None
         if frame.payload_type != "msg":
+            if frame.payload_type == "hb":
+                self.stats.heartbeats_received += 1
             return None
         payload = self._inflate(frame)
         if payload is None:

@@ -97,6 +97,9 @@ class ConnectionStats:
     events_emitted: int = 0
     acks_sent: int = 0
     heartbeats_sent: int = 0
+    # Heartbeats the push server sent back: a server that answers them is
+    # never quiet for long on a healthy socket, however quiet the room.
+    heartbeats_received: int = 0
     # At most MAX_UNKNOWN_METHODS names, then UNKNOWN_METHODS_OVERFLOW.
     unknown_methods: dict[str, int] = field(default_factory=dict)
     unknown_fields: int = 0
