@@ -141,6 +141,8 @@ class EvidenceRule:
     span: timedelta
     # The wait before asking again while unconfirmed.
     retry: float
+    # The wait after the first such answer, when a blip is the likely cause.
+    first_retry: float | None = None
 
 
 # Retries of an unconfirmed answer come well within FAILURE_GRACE: a blip
@@ -148,9 +150,10 @@ class EvidenceRule:
 # failure is ever shown.
 EVIDENCE: Final[dict[Cause, EvidenceRule]] = {
     # One "not found" can be a captcha: repeated over 30 minutes (or two
-    # sources agreeing, which confirms at once). Asked again as often as an
-    # offline creator is.
-    Cause.USER_NOT_FOUND: EvidenceRule(timedelta(minutes=30), 60.0),
+    # sources agreeing, which confirms at once). Asked again soon once (a
+    # blip as a stream starts would otherwise cost its first minute), then
+    # as often as an offline creator is.
+    Cause.USER_NOT_FOUND: EvidenceRule(timedelta(minutes=30), 60.0, first_retry=15.0),
     # Refused, with TikTok's age prompt in room info: still so 5 minutes later.
     Cause.AGE_RESTRICTED: EvidenceRule(timedelta(minutes=5), 2 * 60.0),
     Cause.SESSION_REJECTED: EvidenceRule(timedelta(minutes=5), 2 * 60.0),
@@ -521,9 +524,12 @@ class FailurePolicy:
 
     def _unconfirmed(self, cause: Cause, state: ConnectionState) -> Outcome:
         """An answer that would need the user, not yet confirmed: ask again later."""
-        return Outcome(
-            state, jittered(EVIDENCE[cause].retry, only_later=True), suspected=True
-        )
+        rule = EVIDENCE[cause]
+        evidence = self._evidence.get(cause)
+        retry = rule.retry
+        if rule.first_retry is not None and (evidence is None or evidence.count == 1):
+            retry = rule.first_retry
+        return Outcome(state, jittered(retry, only_later=True), suspected=True)
 
     def _reauth_when_confirmed(self, cause: Cause, reason: str) -> Outcome:
         if not self._confirmed(cause):

@@ -194,6 +194,40 @@ async def test_user_not_found_blip_changes_nothing(
     assert changes == []
 
 
+async def test_not_found_blip_as_the_stream_starts_costs_seconds(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """The first "not found" is asked again after 15 s, not a minute: a blip as
+    the creator goes live delays the stream by seconds; the next ones wait a minute."""
+    await setup_entry(hass, mock_config_entry)
+    creator.go_live(title="Stream", viewers=3)
+    fake_tiktok.faults.room_api.once(ApiFault.USER_NOT_FOUND)
+    fake_tiktok.faults.live_page.once(PageFault.NO_SIGI_STATE)
+    await retry(hass, mock_config_entry, 75)  # the next offline check: "not found"
+    assert state(hass, CONNECTION) == "waiting_for_live"
+    assert not fake_tiktok.open_sockets(creator)
+    await retry(hass, mock_config_entry, 19)  # 15 s, jittered only later
+    await fake_tiktok.wait_connected(creator)
+    assert state(hass, LIVE) == "on"
+
+    # A creator who stays "not found" is asked once a minute after the first retry.
+    await creator.end_stream()
+    fake_tiktok.faults.room_api.always(ApiFault.USER_NOT_FOUND)
+    fake_tiktok.faults.live_page.always(PageFault.NO_SIGI_STATE)
+    coordinator = coordinator_of(mock_config_entry)
+    await coordinator.async_wait_idle()
+    checks = len(fake_tiktok.requests_to("/api-live/user/room/"))
+    await retry(hass, mock_config_entry, 75)  # offline: the next check, "not found"
+    await retry(hass, mock_config_entry, 19)  # the quick retry: "not found" again
+    assert len(fake_tiktok.requests_to("/api-live/user/room/")) == checks + 2
+    await retry(hass, mock_config_entry, 19)  # now a minute: not yet
+    assert len(fake_tiktok.requests_to("/api-live/user/room/")) == checks + 2
+    assert issue(hass, mock_config_entry, "user_not_found") is None
+
+
 async def test_user_not_found_by_two_sources_at_runtime(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
