@@ -23,6 +23,7 @@ from .webcast import (
     ConnectMethod,
     InitialCursorMissingError,
     SignAPIError,
+    SignatureRateLimitError,
     TikTokLiveError,
     WebcastBlockedError,
     WebcastConnectionError,
@@ -40,6 +41,9 @@ HTTP_CLIENT_ERRORS: Final = range(400, 500)
 DEVICE_BLOCKED_BEFORE_SWITCH: Final = 2
 # How long a refused direct way stays second choice.
 DIRECT_RETRY_AFTER: Final = timedelta(hours=1)
+# While the sign server asks to wait (a 429), a direct way that TikTok refused
+# only as a browser is tried instead, until this many such refusals.
+DEVICE_BLOCKED_WHILE_HELD: Final = 4
 
 
 class ConnectionMethod(StrEnum):
@@ -59,7 +63,13 @@ class Refusal:
 
 
 def is_refusal(method: ConnectMethod, err: TikTokLiveError) -> bool:
-    """Whether ``err`` means this way was refused (not a network blip, not offline)."""
+    """Whether ``err`` means this way was refused (not a network blip, not offline).
+
+    A sign server's 429 is no refusal: it asks to wait, and the way is tried
+    again when the wait ends (its gate holds every entry until then).
+    """
+    if isinstance(err, SignatureRateLimitError):
+        return False
     if isinstance(err, WebcastBlockedError | AgeRestrictedError):
         return True
     if method is ConnectMethod.SIGN_SERVER:
@@ -95,8 +105,10 @@ class MethodChooser:
         self.refusals: dict[ConnectMethod, deque[Refusal]] = {
             method: deque(maxlen=REFUSAL_HISTORY) for method in ConnectMethod
         }
-        # Ways refused since the last connection that worked.
+        # Ways refused since the last connection that worked, and of them the
+        # ones refused only as a browser (DEVICE_BLOCKED): a new identity may do.
         self._refused: set[ConnectMethod] = set()
+        self._refused_as_browser: set[ConnectMethod] = set()
         self._device_blocked: dict[ConnectMethod, int] = dict.fromkeys(ConnectMethod, 0)
         # When the direct way was last refused (a tolerated DEVICE_BLOCKED aside).
         self.direct_refused_at: datetime | None = None
@@ -141,16 +153,38 @@ class MethodChooser:
             self._device_blocked[method] += 1
             if self._device_blocked[method] < DEVICE_BLOCKED_BEFORE_SWITCH:
                 return False
+            if method not in self._refused:
+                self._refused_as_browser.add(method)
+        else:
+            self._refused_as_browser.discard(method)
         if method is ConnectMethod.DIRECT:
             self.direct_refused_at = dt_util.utcnow()
         self._refused.add(method)
         automatic = self._setting() is ConnectionMethod.AUTOMATIC
         return automatic and self._sign_server_usable() and len(self._refused) == 1
 
+    def instead_of_waiting(self) -> ConnectMethod | None:
+        """The way to try while the sign server asks to wait, rather than wait.
+
+        Automatic goes direct then, unless TikTok refused direct for more than
+        a browser identity (which the client renews at each such refusal),
+        or refused that often already.
+        """
+        direct = self.fallback_for(ConnectMethod.SIGN_SERVER)
+        if direct is None:
+            return None
+        if direct in self._refused and (
+            direct not in self._refused_as_browser
+            or self._device_blocked[direct] >= DEVICE_BLOCKED_WHILE_HELD
+        ):
+            return None
+        return direct
+
     def worked(self, method: ConnectMethod) -> None:
         """A connection opened this way."""
         self.last_working = self.in_use = method
         self._refused.clear()
+        self._refused_as_browser.clear()
         self._device_blocked = dict.fromkeys(ConnectMethod, 0)
 
     def stored(self) -> dict[str, str | None]:

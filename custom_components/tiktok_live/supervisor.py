@@ -168,11 +168,16 @@ class ConnectionSupervisor:
         """Connect the way the chooser picks, once the sign server's gate lets it."""
         method = self.methods.next()
         if method is ConnectMethod.SIGN_SERVER and self._gate.held:
-            # Another entry's 429: nobody asks the sign server until it ends.
-            self._policy.held_by_gate()
-            await self._sleep(until=self._gate)
-            if self._stopping():
-                return 0
+            if (instead := self.methods.instead_of_waiting()) is not None:
+                # The sign server asked to wait; TikTok itself need not.
+                method = instead
+            else:
+                # A 429 (this entry's or another's): nobody asks the sign
+                # server until its wait ends.
+                self._policy.held_by_gate()
+                await self._sleep(until=self._gate)
+                if self._stopping():
+                    return 0
         return await self._connect(room_id, method)
 
     def _take_first_check(self) -> Creator | None:
@@ -196,9 +201,14 @@ class ConnectionSupervisor:
             return await self._offline_answer()
         except TikTokLiveError as err:
             delay = self._policy.failed(err).delay
-            if self.methods.refused(method, err):
-                # Refused one way: the other way, soon (the failure still
-                # counts towards what users see, should both refuse).
+            if self.methods.refused(method, err) or (
+                method is ConnectMethod.SIGN_SERVER
+                and self._gate.held
+                and self.methods.instead_of_waiting() is not None
+            ):
+                # Refused one way (or the sign server asked to wait): the
+                # other way, soon (the failure still counts towards what
+                # users see, should both fail).
                 return jittered(SWITCH_DELAY, only_later=True)
             if (
                 self.methods.fallback_for(method) is ConnectMethod.SIGN_SERVER

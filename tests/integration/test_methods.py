@@ -287,3 +287,60 @@ async def test_a_rate_limited_fallback_is_tried_when_its_wait_ends(
     await advance(hass, 40)  # past the sign server's wait (jittered)
     await connected(hass, fake_tiktok, creator, count=2)
     assert state(hass, CONNECTION) == "connected"
+
+
+async def test_direct_instead_of_waiting_for_a_rate_limited_sign_server(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """TikTok refused two browsers, the sign server says "wait a minute": direct
+    again as a third browser within seconds, not after the sign server's wait."""
+    fake_tiktok.faults.direct_handshake.once(
+        faults.device_blocked(), faults.device_blocked()
+    )
+    fake_tiktok.faults.sign_fetch.always(
+        faults.rate_limited(remaining=0, reset=60, retry_after=60)
+    )
+    creator.go_live()
+    await setup_entry(hass, mock_config_entry)
+    coordinator = coordinator_of(mock_config_entry)
+    for _ in range(3):  # refused, refused as another browser, the 429
+        await coordinator.async_wait_idle()
+        await advance(hass, 3)
+    await connected(hass, fake_tiktok, creator)
+    assert method_shown(hass) == "direct"
+    assert len(fake_tiktok.requests_to(DIRECT_PATH)) == 3
+    assert len(fake_tiktok.sign_requests()) == 1
+    user_agents = {
+        r.headers["User-Agent"] for r in fake_tiktok.requests_to(DIRECT_PATH)
+    }
+    assert len(user_agents) == 3
+
+
+async def test_direct_refused_outright_waits_for_the_sign_server(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_tiktok: FakeTikTok,
+    creator: FakeCreator,
+) -> None:
+    """TikTok refused the socket itself (not a browser): the sign server's wait is kept."""
+    fake_tiktok.faults.direct_handshake.always(faults.blocked(200, "not here"))
+    fake_tiktok.faults.sign_fetch.once(
+        faults.rate_limited(remaining=0, reset=60, retry_after=60)
+    )
+    creator.go_live()
+    await setup_entry(hass, mock_config_entry)
+    coordinator = coordinator_of(mock_config_entry)
+    for _ in range(3):
+        await coordinator.async_wait_idle()
+        await advance(hass, 3)
+    assert len(fake_tiktok.requests_to(DIRECT_PATH)) == 1
+    assert len(fake_tiktok.sign_requests()) == 1
+    assert not fake_tiktok.open_sockets(creator)
+    await coordinator.async_wait_idle()
+    await advance(hass, 75)  # the sign server's wait (jittered only later)
+    await connected(hass, fake_tiktok, creator)
+    assert method_shown(hass) == "sign_server"
+    assert len(fake_tiktok.requests_to(DIRECT_PATH)) == 1
