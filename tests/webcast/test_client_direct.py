@@ -148,3 +148,23 @@ async def test_age_restricted_on_the_direct_path(
     assert ws.cookies["sessionid"] == "adult"
     assert ws.cookies["tt-target-idc"] == "useast2a"
     assert not fake.sign_requests()
+
+
+async def test_direct_after_signed_carries_tiktoks_own_ttwid(
+    fake: FakeTikTok, creator: FakeCreator, make_direct: ClientFactory
+) -> None:
+    """The sign server's ttwid goes with the socket it signed, never with a direct one:
+    TikTok's push host refuses a ttwid it never gave this browser (DEVICE_BLOCKED)."""
+    client = make_direct()
+    signed = Reader(await client.connect(CREATOR, method=ConnectMethod.SIGN_SERVER))
+    signed_socket = await fake.wait_connected(creator)
+    assert signed_socket.request.cookies["ttwid"].startswith("1%7Cfake-ttwid-")
+    assert signed_socket.request.cookies["ttwid"] not in fake.minted_ttwids
+    await signed.connection.close()
+    await signed.finished()
+    assert client.identity.cookies.ttwid is None
+    reader = Reader(await client.connect(CREATOR, method=DIRECT))
+    socket = await fake.wait_connected(creator, count=2)
+    assert socket.request.cookies["ttwid"] in fake.minted_ttwids
+    await reader.connection.close()
+    await reader.finished()

@@ -459,10 +459,11 @@ async def test_device_blocked_renews_the_identity(
 async def test_renewals_avoid_user_agents_tiktok_keeps_refusing(
     fake: FakeTikTok, creator: FakeCreator, make_client: ClientFactory
 ) -> None:
-    """TikTok keeps refusing each User-Agent it blocked: every retry is a new one."""
+    """TikTok keeps refusing each User-Agent it blocked: every retry is a new one,
+    ten times in a row (a bad day never runs out of browsers)."""
     client = make_client()
     refused: list[str] = []
-    for _ in range(3):
+    for _ in range(10):
         fake.blocked_user_agents.add(client.user_agent)
         refused.append(client.user_agent)
         await raises(WebcastDeviceBlockedError, client.connect(CREATOR))

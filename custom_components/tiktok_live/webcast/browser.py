@@ -13,30 +13,47 @@ import random
 from typing import Final
 from urllib.parse import quote
 
-# A few current desktop browsers; TikTok serves the web LIVE page to these.
-_USER_AGENTS = (
-    (
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-        "(KHTML, like Gecko) Chrome/147.0.0.0 Safari/537.36",
-        "Win32",
-        "windows",
+# Current desktop browsers, each at the versions in use right now: TikTok serves
+# the web LIVE page to these. A DEVICE_BLOCKED refusal is answered by becoming
+# another of them, so there are enough that a bad day never runs out.
+_WINDOWS = "Windows NT 10.0; Win64; x64"
+_MAC = "Macintosh; Intel Mac OS X 10_15_7"
+_WEBKIT = "AppleWebKit/537.36 (KHTML, like Gecko)"
+_USER_AGENTS: Final = (
+    *(
+        (f"Mozilla/5.0 ({system}) {_WEBKIT} Chrome/{v}.0.0.0 Safari/537.36", *device)
+        for v in (145, 146, 147)
+        for system, device in (
+            (_WINDOWS, ("Win32", "windows")),
+            (_MAC, ("MacIntel", "mac")),
+        )
     ),
-    (
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
-        "(KHTML, like Gecko) Chrome/147.0.0.0 Safari/537.36",
-        "MacIntel",
-        "mac",
+    *(
+        (
+            f"Mozilla/5.0 ({_WINDOWS}) {_WEBKIT} Chrome/{v}.0.0.0 Safari/537.36 "
+            f"Edg/{v}.0.0.0",
+            "Win32",
+            "windows",
+        )
+        for v in (146, 147)
     ),
-    (
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:150.0) Gecko/20100101 Firefox/150.0",
-        "Win32",
-        "windows",
+    *(
+        (f"Mozilla/5.0 ({system}; rv:{v}.0) Gecko/20100101 Firefox/{v}.0", *device)
+        for v, system, device in (
+            (148, _WINDOWS, ("Win32", "windows")),
+            (149, _WINDOWS, ("Win32", "windows")),
+            (150, _WINDOWS, ("Win32", "windows")),
+            (150, _MAC, ("MacIntel", "mac")),
+        )
     ),
-    (
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
-        "(KHTML, like Gecko) Version/26.0 Safari/605.1.15",
-        "MacIntel",
-        "mac",
+    *(
+        (
+            f"Mozilla/5.0 ({_MAC}) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            f"Version/{v} Safari/605.1.15",
+            "MacIntel",
+            "mac",
+        )
+        for v in ("26.0", "26.1")
     ),
 )
 # (language, browser language, region, time zone)
@@ -278,8 +295,14 @@ class TikTokCookies:
         """Drop ttwid and the rest: TikTok refused this device identity."""
         self._anonymous.clear()
 
-    def _pairs(self, *, with_session: bool) -> list[tuple[str, str]]:
-        pairs = list(self._anonymous.items())
+    def _pairs(
+        self, *, with_session: bool, signed: Mapping[str, str] | None = None
+    ) -> list[tuple[str, str]]:
+        anonymous = dict(self._anonymous)
+        for name, value in (signed or {}).items():
+            if name not in SESSION_COOKIES and name != TARGET_IDC_COOKIE:
+                anonymous[name] = value
+        pairs = list(anonymous.items())
         if with_session and self._session_id is not None:
             pairs += [(name, self._session_id) for name in SESSION_COOKIES]
             pairs.append((TARGET_IDC_COOKIE, self._tt_target_idc))
@@ -289,9 +312,16 @@ class TikTokCookies:
         """The Cookie header for TikTok's own web and webcast hosts."""
         return "; ".join(f"{k}={v}" for k, v in self._pairs(with_session=True))
 
-    def websocket_header(self, *, with_session: bool) -> str:
-        """The Cookie header for a push WebSocket: anonymous unless allowed."""
-        return " ".join(f"{k}={v};" for k, v in self._pairs(with_session=with_session))
+    def websocket_header(
+        self, *, with_session: bool, signed: Mapping[str, str] | None = None
+    ) -> str:
+        """The Cookie header for a push WebSocket: anonymous unless allowed.
+
+        ``signed``: the sign server's cookies for the URL it signed, in place
+        of ours of the same name (for that socket only).
+        """
+        pairs = self._pairs(with_session=with_session, signed=signed)
+        return " ".join(f"{k}={v};" for k, v in pairs)
 
     def session_header(self) -> str:
         """The session as a cookie header (for a sign server the user trusted)."""

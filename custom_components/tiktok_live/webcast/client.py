@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from enum import StrEnum
 import logging
 import re
@@ -371,7 +372,6 @@ class TikTokLiveClient:
             if with_session
             else None,
         )
-        self.identity.cookies.update(signed.cookies)
         url = self._websocket_url(signed.result, room_id, compress)
         tiktok_host = self.is_tiktok_host(url)
         ws, interval = await self._open_websocket(
@@ -380,6 +380,11 @@ class TikTokLiveClient:
             # never goes to a push host outside TikTok.
             with_session=with_session and tiktok_host,
             tiktok_host=tiktok_host,
+            # The sign server's cookies (its ttwid) belong to the URL it
+            # signed: this socket only. Kept, TikTok's push host would see a
+            # ttwid it never gave this browser on the next direct socket, and
+            # refuse it as DEVICE_BLOCKED.
+            signed_cookies=signed.cookies,
         )
         return WebcastConnection(
             ws,
@@ -472,6 +477,7 @@ class TikTokLiveClient:
         tiktok_host: bool,
         browser_headers: bool = False,
         default_interval: float = DEFAULT_HEARTBEAT_INTERVAL,
+        signed_cookies: Mapping[str, str] | None = None,
     ) -> tuple[aiohttp.ClientWebSocketResponse, float]:
         """The open socket and its heartbeat interval, or the error TikTok's answer means.
 
@@ -486,7 +492,7 @@ class TikTokLiveClient:
             else {"User-Agent": profile.user_agent}
         )
         headers["Cookie"] = self.identity.cookies.websocket_header(
-            with_session=with_session
+            with_session=with_session, signed=signed_cookies
         )
         # A task of its own: if we are cancelled just as it succeeds, the socket
         # is still reachable here and gets closed instead of leaking.
