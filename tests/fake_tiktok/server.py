@@ -28,7 +28,9 @@ real services speak, so the client is tested over real sockets:
 ``GET /``, ``GET /@{user}``     the home and profile pages; a new visitor gets
                                 a ttwid cookie from the profile page (the home
                                 page stopped setting it in late 2026: it answers
-                                X-TT-System-Error: 3 unless ``home_mints_ttwid``)
+                                X-TT-System-Error: 3 unless ``home_mints_ttwid``;
+                                ``profile_mints_ttwid`` False: the profile page
+                                sets none, as before)
 ``GET /webcast/im/ws_proxy/ws_reuse_supplement/``  the unsigned push WebSocket
                                 (direct path): needs a ttwid this fake minted and
                                 TikTok's parameters; no first fetch result
@@ -339,6 +341,7 @@ class FakeTikTok:
         # ttwid cookies given to new visitors; the direct socket wants one.
         self.minted_ttwids: set[str] = set()
         self.home_mints_ttwid = False
+        self.profile_mints_ttwid = True
 
     # ------------------------------------------------------------ lifecycle
 
@@ -784,7 +787,7 @@ class FakeTikTok:
     async def _profile_page(self, request: web.Request) -> web.Response:
         recorded = await self._recorder.record(request)
         headers = {}
-        if "ttwid" not in recorded.cookies:
+        if "ttwid" not in recorded.cookies and self.profile_mints_ttwid:
             headers["Set-Cookie"] = f"ttwid={self._mint_ttwid()}; Path=/; Secure"
         return web.Response(
             text="<!DOCTYPE html><html><body>profile</body></html>",

@@ -329,8 +329,8 @@ async def test_setup_check_is_reused_and_light(
     assert paths == [
         "/api-live/user/room/",
         "/webcast/room/info/",
-        # The direct way first (Automatic): a ttwid as a new visitor gets it.
-        "/",
+        # The direct way first (Automatic): a ttwid as a new visitor gets it,
+        # from a profile page (the home page no longer sets one).
         "/@streamer",
         "/webcast/im/ws_proxy/ws_reuse_supplement/",
     ]

@@ -46,12 +46,11 @@ async def test_direct_connection(
     [comment] = await reader.until_count(CommentEvent)
     assert comment.text == "direct hello"
     assert of(reader.events, ConnectEvent)
-    # The ttwid: the home page no longer sets one, a profile page does.
+    # The ttwid: a profile page sets one (the home page no longer does).
     paths = [r.path for r in fake.requests]
-    assert paths[:5] == [
+    assert paths[:4] == [
         "/api-live/user/room/",
         "/webcast/room/info/",
-        "/",
         f"/@{CREATOR}",
         "/webcast/im/ws_proxy/ws_reuse_supplement/",
     ]
@@ -78,14 +77,24 @@ async def test_direct_connection(
 async def test_the_home_page_still_setting_ttwid(
     fake: FakeTikTok, creator: FakeCreator, make_direct: ClientFactory
 ) -> None:
-    """Where the home page sets the ttwid, no profile page is fetched; a ttwid is reused."""
+    """Where only the home page sets the ttwid (before late 2026), it is asked after
+    the profile page; a ttwid is reused, and the home page is not asked otherwise."""
     fake.home_mints_ttwid = True
+    fake.profile_mints_ttwid = False
     client = make_direct()
     for _ in range(2):
         connection = await client.connect(CREATOR, method=DIRECT)
         await connection.close()
-    assert [r.path for r in fake.requests].count("/") == 1
-    assert f"/@{CREATOR}" not in [r.path for r in fake.requests]
+    paths = [r.path for r in fake.requests]
+    assert (paths.count(f"/@{CREATOR}"), paths.count("/")) == (1, 1)
+    assert paths.index(f"/@{CREATOR}") < paths.index("/")
+
+    fake.profile_mints_ttwid = True
+    client = make_direct()
+    connection = await client.connect(CREATOR, method=DIRECT)
+    await connection.close()
+    paths = [r.path for r in fake.requests]
+    assert (paths.count(f"/@{CREATOR}"), paths.count("/")) == (2, 1)
 
 
 async def test_default_heartbeat_interval_is_ten_seconds(

@@ -395,13 +395,14 @@ class TikTokWeb:
     async def ensure_ttwid(self, unique_id: str) -> str:
         """The anonymous ttwid cookie, fetched as a browser gets it when there is none.
 
-        TikTok sets it on a first visit: the home page did until late 2026
-        (it now answers X-TT-System-Error: 3 without one), a profile page does.
+        TikTok sets it on a first visit: a profile page does; the home page
+        did until late 2026 (it now answers X-TT-System-Error: 3 without one),
+        so it is asked only when the profile page sets none.
         """
         cookies = self._identity.cookies
         if (ttwid := cookies.ttwid) is not None:
             return ttwid
-        for path in ("/", f"/@{encode(unique_id)}"):
+        for path in (f"/@{encode(unique_id)}", "/"):
             await self.get(URL(f"{self.web_url}{path}", encoded=True))
             if (ttwid := cookies.ttwid) is not None:
                 return ttwid
