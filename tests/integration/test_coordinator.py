@@ -204,7 +204,7 @@ async def test_silent_socket_of_a_server_that_never_answers_heartbeats(
     fake_tiktok: FakeTikTok,
     creator: FakeCreator,
 ) -> None:
-    """Without heartbeat answers only the room's traffic counts: a minute, not 30 s."""
+    """Without heartbeat answers only the room's traffic counts: a minute, not 20 s."""
     await go_live_and_connect(hass, mock_config_entry, fake_tiktok, creator)
     coordinator = coordinator_of(mock_config_entry)
     [socket] = fake_tiktok.open_sockets(creator)

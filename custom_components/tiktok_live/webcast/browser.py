@@ -287,9 +287,7 @@ class TikTokCookies:
 
         The session is the user's to set: an answer never replaces it.
         """
-        for name, value in cookies.items():
-            if name not in SESSION_COOKIES and name != TARGET_IDC_COOKIE:
-                self._anonymous[name] = value
+        self._anonymous.update(_anonymous_only(cookies))
 
     def forget_anonymous(self) -> None:
         """Drop ttwid and the rest: TikTok refused this device identity."""
@@ -298,11 +296,7 @@ class TikTokCookies:
     def _pairs(
         self, *, with_session: bool, signed: Mapping[str, str] | None = None
     ) -> list[tuple[str, str]]:
-        anonymous = dict(self._anonymous)
-        for name, value in (signed or {}).items():
-            if name not in SESSION_COOKIES and name != TARGET_IDC_COOKIE:
-                anonymous[name] = value
-        pairs = list(anonymous.items())
+        pairs = list((self._anonymous | _anonymous_only(signed or {})).items())
         if with_session and self._session_id is not None:
             pairs += [(name, self._session_id) for name in SESSION_COOKIES]
             pairs.append((TARGET_IDC_COOKIE, self._tt_target_idc))
@@ -330,6 +324,15 @@ class TikTokCookies:
         return (
             f"sessionid={self._session_id}; {TARGET_IDC_COOKIE}={self._tt_target_idc}"
         )
+
+
+def _anonymous_only(cookies: Mapping[str, str]) -> dict[str, str]:
+    """``cookies`` without the session's: only the user sets those."""
+    return {
+        name: value
+        for name, value in cookies.items()
+        if name not in SESSION_COOKIES and name != TARGET_IDC_COOKIE
+    }
 
 
 class BrowserIdentity:
